@@ -1,0 +1,29 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** RFC 3339 UTC timestamp, as every time field of the contract is written. */
+export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T00:00:00.000Z'] });
+
+/** A value that may be absent from the answer's meaning but is always present as `null`. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The application's own identifiers (organization, user): opaque, bounded. */
+export const ExternalId = Type.String({ minLength: 1, maxLength: 128 });
+
+/** 1-based page number of every paginated list. */
+export const Page = Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 });
+
+/** Page size of every paginated list. */
+export const PageSize = Type.Integer({ minimum: 1, maximum: 500, default: 10 });
+
+/** Wraps an item schema in the contract's list envelope. */
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    data: Type.Array(item),
+    total_count: Type.Integer(),
+    page: Type.Integer(),
+    page_size: Type.Integer(),
+  });
+
+/** Path parameter `{id}`. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type IdParams = Static<typeof IdParams>;

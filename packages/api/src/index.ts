@@ -1,0 +1,10 @@
+/**
+ * @keymint/api — the HTTP contract as TypeBox schemas. One declaration per field validates
+ * requests on the server, documents OpenAPI and types the SDK.
+ */
+export * from './common.js';
+export * from './errors.js';
+export * from './keys.js';
+export * from './root-keys.js';
+export * from './sessions.js';
+export * from './audit.js';

@@ -1,0 +1,174 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ExternalId, ListOf, Nullable, Page, PageSize, Timestamp } from './common.js';
+
+/** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
+const MAX_SECONDS = 100 * 365 * 24 * 3600;
+
+/** Scope names: short, printable, no spaces (so they fit an OAuth `scope` string). */
+export const Scope = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' });
+export const Scopes = Type.Array(Scope, { maxItems: 100, uniqueItems: true });
+
+/** Free-form JSON object the application attaches to a key (≤ 16 KiB serialized, checked by the server). */
+export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { maxProperties: 100 });
+
+export const KeyStatus = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('disabled'),
+  Type.Literal('revoked'),
+  Type.Literal('expired'),
+]);
+export type KeyStatus = Static<typeof KeyStatus>;
+
+export const RateLimit = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    window_seconds: Type.Integer({ minimum: 1, maximum: 31 * 24 * 3600 }),
+  },
+  { additionalProperties: false },
+);
+export type RateLimit = Static<typeof RateLimit>;
+
+export const Credits = Type.Object(
+  {
+    remaining: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    refill_amount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
+    refill_interval_seconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 366 * 24 * 3600 }))),
+  },
+  { additionalProperties: false },
+);
+export type Credits = Static<typeof Credits>;
+
+/** An API key as every read answers it: never the secret. */
+export const Key = Type.Object({
+  id: Type.String({ examples: ['key_2Vq9b1c0tGk3yE8wQx'] }),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  start: Type.String({ description: 'Prefix and first 4 random characters: tells keys apart, reveals nothing.' }),
+  organization_id: Nullable(Type.String()),
+  user_id: Nullable(Type.String()),
+  scopes: Type.Array(Type.String()),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  status: KeyStatus,
+  expires_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_used_at: Nullable(Timestamp),
+  rotated_at: Nullable(Timestamp),
+  revoked_at: Nullable(Timestamp),
+  revocation_reason: Nullable(Type.String()),
+  rate_limit: Nullable(Type.Object({ limit: Type.Integer(), window_seconds: Type.Integer() })),
+  credits: Nullable(
+    Type.Object({
+      remaining: Type.Integer(),
+      refill_amount: Nullable(Type.Integer()),
+      refill_interval_seconds: Nullable(Type.Integer()),
+    }),
+  ),
+  created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
+});
+export type Key = Static<typeof Key>;
+
+/** A key with its secret: only in the answer that created or rotated it. */
+export const KeyWithSecret = Type.Composite([Key, Type.Object({ secret: Type.String() })]);
+export type KeyWithSecret = Static<typeof KeyWithSecret>;
+
+export const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    organization_id: Type.Optional(ExternalId),
+    user_id: Type.Optional(ExternalId),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    prefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}$', description: 'Secret prefix, default `km`.' })),
+    scopes: Type.Optional(Scopes),
+    metadata: Type.Optional(Metadata),
+    expires_at: Type.Optional(Nullable(Timestamp)),
+    seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ maximum: MAX_SECONDS }))),
+    rate_limit: Type.Optional(Nullable(RateLimit)),
+    credits: Type.Optional(Nullable(Credits)),
+  },
+  { additionalProperties: false },
+);
+export type CreateKeyBody = Static<typeof CreateKeyBody>;
+
+export const CreateKeyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
+
+export const ListKeysQuery = Type.Object(
+  {
+    organization_id: Type.Optional(ExternalId),
+    user_id: Type.Optional(ExternalId),
+    query: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(Type.Union([KeyStatus, Type.Literal('all')], { default: 'all' })),
+    page: Type.Optional(Page),
+    page_size: Type.Optional(PageSize),
+  },
+  { additionalProperties: false },
+);
+export type ListKeysQuery = Static<typeof ListKeysQuery>;
+
+export const KeyList = ListOf(Key);
+export type KeyList = Static<typeof KeyList>;
+
+export const UpdateKeyBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    user_id: Type.Optional(Nullable(ExternalId)),
+    scopes: Type.Optional(Scopes),
+    metadata: Type.Optional(Metadata),
+    expires_at: Type.Optional(Nullable(Timestamp)),
+    enabled: Type.Optional(Type.Boolean()),
+    rate_limit: Type.Optional(Nullable(RateLimit)),
+    credits: Type.Optional(Nullable(Credits)),
+  },
+  { additionalProperties: false },
+);
+export type UpdateKeyBody = Static<typeof UpdateKeyBody>;
+
+export const RotateKeyBody = Type.Object(
+  {
+    previous_secret_valid_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type RotateKeyBody = Static<typeof RotateKeyBody>;
+
+export const RevokeKeyBody = Type.Object(
+  { reason: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))) },
+  { additionalProperties: false },
+);
+export type RevokeKeyBody = Static<typeof RevokeKeyBody>;
+
+export const VerifyCode = Type.Union([
+  Type.Literal('VALID'),
+  Type.Literal('NOT_FOUND'),
+  Type.Literal('DISABLED'),
+  Type.Literal('REVOKED'),
+  Type.Literal('EXPIRED'),
+  Type.Literal('INSUFFICIENT_SCOPE'),
+  Type.Literal('RATE_LIMITED'),
+  Type.Literal('USAGE_EXCEEDED'),
+]);
+export type VerifyCode = Static<typeof VerifyCode>;
+
+export const VerifyKeyBody = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 512 }),
+    scopes: Type.Optional(Scopes),
+    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
+
+export const VerifyKeyResult = Type.Object({
+  valid: Type.Boolean(),
+  code: VerifyCode,
+  key: Type.Optional(Key),
+  rate_limit: Type.Optional(
+    Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp }),
+  ),
+  credits_remaining: Type.Optional(Nullable(Type.Integer())),
+});
+export type VerifyKeyResult = Static<typeof VerifyKeyResult>;

@@ -1,0 +1,22 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ExternalId, Timestamp } from './common.js';
+
+export const OrganizationRole = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
+export type OrganizationRole = Static<typeof OrganizationRole>;
+
+export const CreateSessionBody = Type.Object(
+  {
+    user_id: ExternalId,
+    organizations: Type.Optional(
+      Type.Array(Type.Object({ id: ExternalId, role: OrganizationRole }, { additionalProperties: false }), {
+        maxItems: 100,
+      }),
+    ),
+    expires_in_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateSessionBody = Static<typeof CreateSessionBody>;
+
+export const Session = Type.Object({ token: Type.String(), expires_at: Timestamp });
+export type Session = Static<typeof Session>;

@@ -1,0 +1,105 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { AuditService } from './audit/audit-service.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { installAuth } from './http/auth-hook.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { Metrics } from './http/metrics.js';
+import { installOpenApi } from './http/openapi.js';
+import { operationsRoutes } from './http/operations.js';
+import { routes } from './http/routes.js';
+import type { KeymintApp, Services } from './http/types.js';
+import { validatorCompiler } from './http/validation.js';
+import { newId } from './ids.js';
+import { localBus, type InvalidationBus } from './keys/invalidation-bus.js';
+import { KeyService } from './keys/key-service.js';
+import { LastUsedRecorder } from './keys/last-used.js';
+import { VerifyCache } from './keys/verify-cache.js';
+import { RootKeyService } from './root-keys/root-key-service.js';
+import { SessionService } from './sessions/session-service.js';
+import type { Store } from './store/store.js';
+
+/** Everything the app is built from; `main.ts` wires the real ones, tests their own. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  /** The logger (pino); tests pass one that writes where they can read it. */
+  logger: FastifyBaseLogger;
+  /** Carries cache invalidations to other instances; default: none (one instance). */
+  bus?: InvalidationBus;
+}
+
+/** The built app with the parts tests and `main.ts` reach for. */
+export interface Keymint {
+  app: KeymintApp;
+  services: Services;
+  authenticator: Authenticator;
+  /** Writes batched `last_used_at` values now. */
+  flush(): Promise<void>;
+}
+
+/** Builds the Fastify app on the given parts. No globals: several apps can share one process. */
+export async function buildApp(deps: AppDeps): Promise<Keymint> {
+  const { config, store, clock } = deps;
+  const bus = deps.bus ?? localBus;
+  const logError = (message: string) => (err: unknown) => deps.logger.error({ err }, message);
+
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.bodyLimit,
+    genReqId: () => newId('req'),
+    requestIdHeader: false,
+    trustProxy: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON (the OAuth routes add form parsing for themselves): anything else is a 415.
+  app.removeContentTypeParser(['text/plain']);
+
+  const metrics = new Metrics();
+  const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs });
+  const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
+  const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
+  const authenticator = new Authenticator(store, clock, (id, at) => rootKeyUsage.record(id, at));
+
+  bus.subscribe((invalidation) => {
+    if (invalidation.rootKeys) authenticator.forget();
+    else cache.invalidate(invalidation);
+  });
+
+  const services: Services = {
+    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, onVerify: (code) => metrics.countVerification(code) }),
+    rootKeys: new RootKeyService(store, clock, async () => {
+      authenticator.forget();
+      await bus.publish({ rootKeys: true });
+    }),
+    sessions: new SessionService(store, clock),
+    audit: new AuditService(store),
+    metrics,
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // POST routes whose body is all optional (rotate, revoke) may be called with no body at all.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
+  installErrorHandling(app);
+  metrics.install(app);
+  installAuth(app, authenticator);
+  await installOpenApi(app, config.publicUrl);
+  operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
+  for (const route of routes) route(app, services);
+
+  const flush = async () => {
+    await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);
+  };
+  app.addHook('onClose', flush);
+  await app.ready();
+  return { app, services, authenticator, flush };
+}

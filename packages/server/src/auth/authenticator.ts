@@ -1,0 +1,91 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../clock.js';
+import { unauthorized } from '../errors.js';
+import { digestSecret } from '../keys/secret.js';
+import type { Store } from '../store/store.js';
+import type { Principal } from './principal.js';
+
+/** Turns an access token (a JWT) into a principal; supplied by the client-credentials module. */
+export type AccessTokenVerifier = (token: string) => Promise<Principal | null>;
+
+/** Longest bearer credential considered; anything longer is refused unread. */
+const MAX_CREDENTIAL_LENGTH = 4096;
+/** A JWT: three base64url parts. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+type Cached = { principal: Principal; expiresAt: number | null };
+
+/**
+ * Resolves `Authorization: Bearer <credential>` to a principal: a root key (any stored root key
+ * digest, including `KEYMINT_ROOT_KEY`), a session token (`kms_…`), or an access token (JWT).
+ * Verify calls authenticate on every request, so resolved root keys and sessions are cached by
+ * digest; root key changes clear the cache here and, through the bus, on every instance.
+ */
+export class Authenticator {
+  private readonly cache = new LRUCache<string, Cached>({ max: 10_000, ttl: 60_000 });
+  private generation = 0;
+  accessTokens: AccessTokenVerifier | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly onRootKeyUsed: (id: string, at: number) => void,
+  ) {}
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const credential = bearer(header);
+    if (JWT_SHAPE.test(credential)) {
+      const principal = await this.accessTokens?.(credential);
+      if (!principal) throw unauthorized('The access token is invalid or expired.');
+      return principal;
+    }
+    const digest = digestSecret(credential);
+    const now = this.clock.now();
+    let entry = this.cache.get(digest);
+    if (!entry) {
+      const mark = this.generation;
+      entry = (await this.lookup(credential, digest)) ?? undefined;
+      if (!entry) throw unauthorized('The credential is invalid, revoked or expired.');
+      if (mark === this.generation) this.cache.set(digest, entry);
+    }
+    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+      this.cache.delete(digest);
+      throw unauthorized('The session has expired.');
+    }
+    if (entry.principal.type === 'root_key') this.onRootKeyUsed(entry.principal.id, now);
+    return entry.principal;
+  }
+
+  /** Forgets every resolved credential (a root key changed somewhere). */
+  forget(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  private async lookup(credential: string, digest: string): Promise<Cached | null> {
+    if (credential.startsWith('kms_')) {
+      const session = await this.store.findSessionByDigest(digest);
+      if (!session) return null;
+      return {
+        expiresAt: session.expiresAt,
+        principal: {
+          type: 'session',
+          id: session.id,
+          userId: session.userId,
+          organizations: new Map(session.organizations.map((o) => [o.id, o.role])),
+        },
+      };
+    }
+    const rootKey = await this.store.findRootKeyByDigest(digest);
+    if (!rootKey) return null;
+    return { expiresAt: null, principal: { type: 'root_key', id: rootKey.id, permissions: new Set(rootKey.permissions) } };
+  }
+}
+
+/** The credential of an `Authorization: Bearer …` header, or 401. */
+function bearer(header: string | undefined): string {
+  if (!header) throw unauthorized('Missing Authorization: Bearer header.');
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (!match || match[1].length > MAX_CREDENTIAL_LENGTH) throw unauthorized('Malformed Authorization header; expected "Bearer <credential>".');
+  return match[1];
+}

@@ -1,0 +1,55 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import * as ajvFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { ErrorDetail } from '@keymint/api';
+
+// ajv-formats is CommonJS; under NodeNext its function arrives as the namespace's default.
+const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
+
+function makeAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Bodies are JSON and must carry the right types; query strings and headers are text and are coerced. */
+const strict = makeAjv(false);
+const coercing = makeAjv(true);
+
+/** Fastify's validator compiler: one strict Ajv for bodies, one coercing Ajv for the rest. */
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strict : coercing;
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+};
+
+/** Names the field an Ajv error is about, as a dotted path (`metadata.x`, `scopes.0`). */
+function fieldOf(error: ErrorObject, part: string): string {
+  let path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const params = error.params as Record<string, unknown>;
+  const child = params.additionalProperty ?? params.missingProperty;
+  if (typeof child === 'string') path = path ? `${path}.${child}` : child;
+  return path || part;
+}
+
+function messageOf(error: ErrorObject): string {
+  if (error.keyword === 'additionalProperties') return 'unknown field';
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'anyOf') return 'does not match any allowed form';
+  return error.message ?? 'is invalid';
+}
+
+/** One detail per bad field, in the contract's shape: of a union's failing branches, the first speaks. */
+export function validationDetails(errors: ErrorObject[], part: string): ErrorDetail[] {
+  const details = new Map<string, string>();
+  for (const error of errors) {
+    const field = fieldOf(error, part);
+    if (!details.has(field)) details.set(field, messageOf(error));
+  }
+  return [...details].map(([field, message]) => ({ field, message }));
+}

@@ -1,0 +1,22 @@
+import type { Invalidation } from './verify-cache.js';
+
+/**
+ * Carries invalidations to the other instances. In a single process there is no one to tell;
+ * with Redis every instance subscribes (see `redis-bus.ts`).
+ */
+export interface InvalidationBus {
+  publish(invalidation: Invalidation): Promise<void>;
+  /** Registers the handler for invalidations published by other instances. */
+  subscribe(handler: (invalidation: Invalidation) => void): void;
+  /** True when messages from other instances can currently arrive. */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+/** The bus of a single instance: nothing to publish to. */
+export const localBus: InvalidationBus = {
+  publish: async () => {},
+  subscribe: () => {},
+  healthy: () => true,
+  close: async () => {},
+};

@@ -1,0 +1,218 @@
+import type {
+  CreateKeyBody,
+  Key,
+  KeyList,
+  KeyWithSecret,
+  ListKeysQuery,
+  RotateKeyBody,
+  UpdateKeyBody,
+  VerifyKeyBody,
+  VerifyKeyResult,
+} from '@keymint/api';
+import { auditEvent, type Actor } from '../audit/audit-event.js';
+import {
+  assertCanCreate,
+  assertCanManage,
+  assertCanRead,
+  listScope,
+} from '../auth/access-policy.js';
+import { actorOf } from '../auth/principal.js';
+import type { Clock } from '../clock.js';
+import { conflict, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import type { KeyRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { idempotencyDigest, requestHash, seal, unseal } from './idempotency.js';
+import type { InvalidationBus } from './invalidation-bus.js';
+import type { LastUsedRecorder } from './last-used.js';
+import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
+import { changedFields, presentKey } from './present.js';
+import { digestSecret, isWellFormedSecret, mintSecret } from './secret.js';
+import type { Invalidation, VerifyCache } from './verify-cache.js';
+
+/** Everything the key service needs, passed in. */
+export interface KeyServiceDeps {
+  store: Store;
+  clock: Clock;
+  cache: VerifyCache;
+  bus: InvalidationBus;
+  lastUsed: LastUsedRecorder;
+  /** Counts verify outcomes (metrics). */
+  onVerify?: (code: VerifyKeyResult['code']) => void;
+}
+
+/** A create answer, and whether it was replayed from an earlier request with the same Idempotency-Key. */
+export interface CreateOutcome {
+  key: KeyWithSecret;
+  replayed: boolean;
+}
+
+/** The API key lifecycle: the rules between routes and the store. Never sees a request. */
+export class KeyService {
+  constructor(private readonly deps: KeyServiceDeps) {}
+
+  async create(actor: Actor, body: CreateKeyBody, idempotencyKey?: string): Promise<CreateOutcome> {
+    const { store, clock } = this.deps;
+    const { principal } = actor;
+    const owner = {
+      organizationId: body.organization_id ?? null,
+      userId: body.user_id ?? (principal.type === 'session' && !body.organization_id ? principal.userId : null),
+    };
+    assertCanCreate(principal, owner);
+
+    const credentialId = `${principal.type}:${actorOf(principal).id}`;
+    const idempotency = idempotencyKey
+      ? { digest: idempotencyDigest(credentialId, idempotencyKey), requestHash: requestHash(body) }
+      : undefined;
+    if (idempotency && idempotencyKey) {
+      const earlier = await store.findIdempotency(idempotency.digest);
+      if (earlier) return this.replay(earlier, idempotency.requestHash, credentialId, idempotencyKey);
+    }
+
+    const now = clock.now();
+    const prefix = body.prefix ?? 'km';
+    const minted = mintSecret(prefix);
+    const record = newKey(body, owner, { id: newId('key'), start: minted.start, prefix, createdBy: actorOf(principal).id }, now);
+    const key: KeyWithSecret = { ...presentKey(record, now), secret: minted.secret };
+    const audit = auditEvent(actor, 'key.created', { organizationId: record.organizationId, keyId: record.id }, { after: presentKey(record, now) }, now);
+    const outcome = await store.insertKey(
+      record,
+      minted.digest,
+      audit,
+      idempotency && { ...idempotency, response: seal(key, credentialId, idempotencyKey!), createdAt: now },
+    );
+    if (!outcome.inserted) return this.replay(outcome.existing, idempotency!.requestHash, credentialId, idempotencyKey!);
+    await this.invalidate({ digest: minted.digest });
+    return { key, replayed: false };
+  }
+
+  async list(actor: Actor, query: ListKeysQuery): Promise<KeyList> {
+    const now = this.deps.clock.now();
+    const page = query.page ?? 1;
+    const pageSize = query.page_size ?? 10;
+    const { keys, total } = await this.deps.store.listKeys({
+      organizationId: query.organization_id,
+      userId: query.user_id,
+      nameContains: query.query,
+      status: query.status === 'all' ? undefined : query.status,
+      owners: listScope(actor.principal, query.organization_id),
+      now,
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { data: keys.map((key) => presentKey(key, now)), total_count: total, page, page_size: pageSize };
+  }
+
+  async get(actor: Actor, id: string): Promise<Key> {
+    const key = await this.deps.store.getKey(id);
+    if (!key) throw notFound('Key');
+    assertCanRead(actor.principal, key);
+    return presentKey(key, this.deps.clock.now());
+  }
+
+  async update(actor: Actor, id: string, body: UpdateKeyBody): Promise<Key> {
+    const now = this.deps.clock.now();
+    const key = await this.change(actor, id, (current) => {
+      const next = updatedKey(current, body, now);
+      if (body.user_id !== undefined) assertCanCreate(actor.principal, next);
+      return { key: next, audit: this.changeEvent(actor, 'key.updated', current, next, now) };
+    });
+    return presentKey(key, now);
+  }
+
+  async rotate(actor: Actor, id: string, body: RotateKeyBody): Promise<KeyWithSecret> {
+    const now = this.deps.clock.now();
+    let secret = '';
+    let digest = '';
+    const key = await this.change(actor, id, (current) => {
+      const minted = mintSecret(current.prefix);
+      secret = minted.secret;
+      digest = minted.digest;
+      const next = rotatedKey(current, minted.start, now);
+      const previousValidUntil = now + (body.previous_secret_valid_seconds ?? 0) * 1000;
+      return { key: next, rotation: { digest, previousValidUntil }, audit: this.changeEvent(actor, 'key.rotated', current, next, now) };
+    });
+    await this.invalidate({ digest });
+    return { ...presentKey(key, now), secret };
+  }
+
+  async revoke(actor: Actor, id: string, reason: string | null): Promise<Key> {
+    const now = this.deps.clock.now();
+    const key = await this.change(actor, id, (current) => {
+      const next = revokedKey(current, reason, now);
+      return next && { key: next, audit: this.changeEvent(actor, 'key.revoked', current, next, now) };
+    });
+    return presentKey(key, now);
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const deleted = await this.deps.store.deleteKey(id, (current) => {
+      assertCanManage(actor.principal, current);
+      const before = presentKey(current, now);
+      return auditEvent(actor, 'key.deleted', { organizationId: current.organizationId, keyId: id }, { before }, now);
+    });
+    if (!deleted) throw notFound('Key');
+    await this.invalidate({ keyId: id });
+  }
+
+  /**
+   * The hot path. Garbage fails the checksum with no hashing or lookup; a well-formed secret
+   * is hashed once and answered from the cache, or read once from the store and cached
+   * (found or not). `last_used_at` is recorded in memory and written later in a batch.
+   */
+  async verify(body: VerifyKeyBody): Promise<VerifyKeyResult> {
+    const found = isWellFormedSecret(body.key) ? await this.lookup(digestSecret(body.key)) : null;
+    if (!found) return this.outcome({ valid: false, code: 'NOT_FOUND' });
+    const now = this.deps.clock.now();
+    const code = verifyCode(found.key, found.validUntil, now, body.scopes ?? []);
+    if (code === 'NOT_FOUND') return this.outcome({ valid: false, code });
+    if (code === 'VALID') this.deps.lastUsed.record(found.key.id, now);
+    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentKey(found.key, now) };
+    if (found.key.credits) result.credits_remaining = found.key.credits.remaining;
+    return this.outcome(result);
+  }
+
+  private outcome(result: VerifyKeyResult): VerifyKeyResult {
+    this.deps.onVerify?.(result.code);
+    return result;
+  }
+
+  private async lookup(digest: string) {
+    const { cache, store } = this.deps;
+    const cached = cache.get(digest);
+    if (cached !== undefined) return cached;
+    const mark = cache.mark();
+    const found = await store.findKeyByDigest(digest);
+    if (found) cache.remember(digest, found, mark);
+    else cache.rememberMissing(digest, mark);
+    return found;
+  }
+
+  /** Applies a change decided from the current key, after checking the caller may manage it. */
+  private async change(actor: Actor, id: string, decide: Parameters<Store['changeKey']>[1]): Promise<KeyRecord> {
+    const key = await this.deps.store.changeKey(id, (current) => {
+      assertCanManage(actor.principal, current);
+      return decide(current);
+    });
+    if (!key) throw notFound('Key');
+    await this.invalidate({ keyId: id });
+    return key;
+  }
+
+  private changeEvent(actor: Actor, action: 'key.updated' | 'key.rotated' | 'key.revoked', before: KeyRecord, after: KeyRecord, now: number) {
+    const diff = changedFields(presentKey(before, now), presentKey(after, now));
+    return auditEvent(actor, action, { organizationId: after.organizationId, keyId: after.id }, diff, now);
+  }
+
+  private replay(earlier: { requestHash: string; response: string }, hash: string, credentialId: string, idempotencyKey: string): CreateOutcome {
+    if (earlier.requestHash !== hash) throw conflict('This Idempotency-Key was used with another request body.');
+    return { key: unseal<KeyWithSecret>(earlier.response, credentialId, idempotencyKey), replayed: true };
+  }
+
+  /** Drops cached state here and tells the other instances to do the same. */
+  private async invalidate(invalidation: Invalidation): Promise<void> {
+    this.deps.cache.invalidate(invalidation);
+    await this.deps.bus.publish(invalidation);
+  }
+}

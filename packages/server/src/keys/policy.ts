@@ -1,0 +1,138 @@
+import type { CreateKeyBody, UpdateKeyBody, VerifyCode } from '@keymint/api';
+import { conflict, invalid } from '../errors.js';
+import type { KeyRecord, Millis } from '../store/records.js';
+import { statusOf } from './present.js';
+
+/** Largest metadata object accepted, serialized. */
+export const METADATA_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The rules of keys, as pure functions of a key, a request and `now`: no I/O, so every rule is
+ * tested without a store and applied by the store in one transaction.
+ */
+
+/** The verify outcome for a key found by one of its secrets (`validUntil`: that secret's grace end). */
+export function verifyCode(key: KeyRecord, validUntil: Millis | null, now: Millis, requiredScopes: readonly string[]): VerifyCode {
+  // A replaced secret past its grace period names no key any more.
+  if (validUntil !== null && validUntil <= now) return 'NOT_FOUND';
+  switch (statusOf(key, now)) {
+    case 'revoked':
+      return 'REVOKED';
+    case 'expired':
+      return 'EXPIRED';
+    case 'disabled':
+      return 'DISABLED';
+  }
+  for (const scope of requiredScopes) if (!key.scopes.includes(scope)) return 'INSUFFICIENT_SCOPE';
+  return 'VALID';
+}
+
+/** Parses an RFC 3339 time that must lie in the future. */
+function futureTime(field: string, value: string, now: Millis): Millis {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(field, 'must be an RFC 3339 date-time');
+  if (ms <= now) throw invalid(field, 'must be in the future');
+  return ms;
+}
+
+function checkMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > METADATA_LIMIT_BYTES) {
+    throw invalid('metadata', `must serialize to at most ${METADATA_LIMIT_BYTES} bytes`);
+  }
+}
+
+function credits(value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] {
+  const amount = value.refill_amount ?? null;
+  const interval = value.refill_interval_seconds ?? null;
+  if ((amount === null) !== (interval === null)) {
+    throw invalid('credits', 'refill_amount and refill_interval_seconds come together');
+  }
+  return { remaining: value.remaining, refillAmount: amount, refillIntervalSeconds: interval };
+}
+
+const rateLimit = (value: NonNullable<CreateKeyBody['rate_limit']>): KeyRecord['rateLimit'] => ({
+  limit: value.limit,
+  windowSeconds: value.window_seconds,
+});
+
+/** The expiry a create asks for: `expires_at` or `seconds_until_expiration`, never both. */
+export function expiryOf(body: CreateKeyBody, now: Millis): Millis | null {
+  const { expires_at, seconds_until_expiration } = body;
+  if (expires_at != null && seconds_until_expiration != null) {
+    throw invalid('seconds_until_expiration', 'give expires_at or seconds_until_expiration, not both');
+  }
+  if (seconds_until_expiration != null) {
+    if (seconds_until_expiration < 1) throw invalid('seconds_until_expiration', 'must be at least 1');
+    return now + seconds_until_expiration * 1000;
+  }
+  return expires_at == null ? null : futureTime('expires_at', expires_at, now);
+}
+
+/** A new key record from a create request (the secret is minted by the caller). */
+export function newKey(
+  body: CreateKeyBody,
+  owner: { organizationId: string | null; userId: string | null },
+  ids: { id: string; start: string; prefix: string; createdBy: string },
+  now: Millis,
+): KeyRecord {
+  if (owner.organizationId === null && owner.userId === null) {
+    throw invalid('organization_id', 'a key needs an organization_id, a user_id, or both');
+  }
+  checkMetadata(body.metadata);
+  return {
+    id: ids.id,
+    name: body.name,
+    description: body.description ?? null,
+    start: ids.start,
+    prefix: ids.prefix,
+    organizationId: owner.organizationId,
+    userId: owner.userId,
+    scopes: body.scopes ?? [],
+    metadata: body.metadata ?? {},
+    enabled: true,
+    expiresAt: expiryOf(body, now),
+    createdAt: now,
+    updatedAt: now,
+    lastUsedAt: null,
+    rotatedAt: null,
+    revokedAt: null,
+    revocationReason: null,
+    rateLimit: body.rate_limit ? rateLimit(body.rate_limit) : null,
+    credits: body.credits ? credits(body.credits) : null,
+    createdBy: ids.createdBy,
+  };
+}
+
+/** Applies a PATCH. A revoked key is final: it cannot be changed (409). */
+export function updatedKey(key: KeyRecord, body: UpdateKeyBody, now: Millis): KeyRecord {
+  if (key.revokedAt !== null) throw conflict('A revoked key cannot be changed.');
+  checkMetadata(body.metadata);
+  const next: KeyRecord = { ...key, updatedAt: now };
+  if (body.name !== undefined) next.name = body.name;
+  if (body.description !== undefined) next.description = body.description;
+  if (body.user_id !== undefined) next.userId = body.user_id;
+  if (next.organizationId === null && next.userId === null) {
+    throw invalid('user_id', 'a key without an organization must keep a user_id');
+  }
+  if (body.scopes !== undefined) next.scopes = body.scopes;
+  if (body.metadata !== undefined) next.metadata = body.metadata;
+  if (body.expires_at !== undefined) {
+    next.expiresAt = body.expires_at === null ? null : futureTime('expires_at', body.expires_at, now);
+  }
+  if (body.enabled !== undefined) next.enabled = body.enabled;
+  if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit && rateLimit(body.rate_limit);
+  if (body.credits !== undefined) next.credits = body.credits && credits(body.credits);
+  return next;
+}
+
+/** Rotation keeps the id and everything else; a revoked key has nothing left to rotate (409). */
+export function rotatedKey(key: KeyRecord, start: string, now: Millis): KeyRecord {
+  if (key.revokedAt !== null) throw conflict('A revoked key cannot be rotated.');
+  return { ...key, start, rotatedAt: now, updatedAt: now };
+}
+
+/** Revocation is immediate and final; revoking again changes nothing (null). */
+export function revokedKey(key: KeyRecord, reason: string | null, now: Millis): KeyRecord | null {
+  if (key.revokedAt !== null) return null;
+  return { ...key, revokedAt: now, revocationReason: reason, updatedAt: now };
+}

@@ -1,0 +1,54 @@
+import type { Key, KeyStatus } from '@keymint/api';
+import type { KeyRecord, Millis } from '../store/records.js';
+
+/** RFC 3339 UTC, or null. */
+export const iso = (ms: Millis | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A key's status at `now`: revocation wins over expiry, expiry over disabling. */
+export function statusOf(key: KeyRecord, now: Millis): KeyStatus {
+  if (key.revokedAt !== null) return 'revoked';
+  if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
+  return key.enabled ? 'active' : 'disabled';
+}
+
+/** The API's view of a key: never its secret or digest. */
+export function presentKey(key: KeyRecord, now: Millis): Key {
+  return {
+    id: key.id,
+    name: key.name,
+    description: key.description,
+    start: key.start,
+    organization_id: key.organizationId,
+    user_id: key.userId,
+    scopes: key.scopes,
+    metadata: key.metadata,
+    status: statusOf(key, now),
+    expires_at: iso(key.expiresAt),
+    created_at: iso(key.createdAt)!,
+    updated_at: iso(key.updatedAt)!,
+    last_used_at: iso(key.lastUsedAt),
+    rotated_at: iso(key.rotatedAt),
+    revoked_at: iso(key.revokedAt),
+    revocation_reason: key.revocationReason,
+    rate_limit: key.rateLimit && { limit: key.rateLimit.limit, window_seconds: key.rateLimit.windowSeconds },
+    credits: key.credits && {
+      remaining: key.credits.remaining,
+      refill_amount: key.credits.refillAmount,
+      refill_interval_seconds: key.credits.refillIntervalSeconds,
+    },
+    created_by: key.createdBy,
+  };
+}
+
+/** The fields of `after` that differ from `before`, side by side: what an audit event records. */
+export function changedFields(before: Key, after: Key): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const changed = { before: {} as Record<string, unknown>, after: {} as Record<string, unknown> };
+  for (const field of Object.keys(after) as (keyof Key)[]) {
+    if (field === 'updated_at' || field === 'last_used_at') continue;
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) {
+      changed.before[field] = before[field];
+      changed.after[field] = after[field];
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,99 @@
+import { LRUCache } from 'lru-cache';
+import type { KeyRecord, Millis } from '../store/records.js';
+
+/** A cached answer of `findKeyByDigest`. */
+export interface CachedSecret {
+  key: KeyRecord;
+  validUntil: Millis | null;
+}
+
+/** What changed, so that every instance can drop what it cached of it. */
+export interface Invalidation {
+  /** A key that changed: every digest cached for it goes. */
+  keyId?: string;
+  /** A digest that now names a key (create, rotate): its negative entry goes. */
+  digest?: string;
+  /** Root keys changed: every resolved credential goes. */
+  rootKeys?: boolean;
+}
+
+/**
+ * The verify hot path's memory: digest → key record (bounded LRU with a TTL, the staleness
+ * bound when invalidations cannot arrive) and digest → "no such key" (bounded, short-lived),
+ * so that unknown keys cost no more than valid ones.
+ *
+ * Races: a fill that read the store before an invalidation must not land after it. Each
+ * invalidation bumps `generation`; a fill is kept only if no invalidation happened since its
+ * read began (`generation` unchanged).
+ */
+export class VerifyCache {
+  private generation = 0;
+  private readonly found: LRUCache<string, CachedSecret>;
+  private readonly missing: LRUCache<string, true>;
+  private readonly digestsByKey = new Map<string, Set<string>>();
+  private readonly enabled: boolean;
+
+  constructor(options: { size: number; ttlMs: number; negativeSize?: number; negativeTtlMs?: number }) {
+    const max = Math.max(1, options.size);
+    this.found = new LRUCache({
+      max,
+      ttl: Math.max(1, options.ttlMs),
+      dispose: (value, digest) => this.unindex(value.key.id, digest),
+    });
+    this.missing = new LRUCache({
+      max: Math.max(1, options.negativeSize ?? Math.min(max, 100_000)),
+      ttl: Math.max(1, options.negativeTtlMs ?? 60_000),
+    });
+    this.enabled = options.size > 0 && options.ttlMs > 0;
+  }
+
+  /** Marks the start of a store read; pass the mark to `remember`/`rememberMissing`. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /** A cached record, `null` for a cached "no such key", `undefined` when not cached. */
+  get(digest: string): CachedSecret | null | undefined {
+    const hit = this.found.get(digest);
+    if (hit) return hit;
+    return this.missing.has(digest) ? null : undefined;
+  }
+
+  remember(digest: string, value: CachedSecret, mark: number): void {
+    if (!this.enabled || mark !== this.generation) return;
+    this.found.set(digest, value);
+    let digests = this.digestsByKey.get(value.key.id);
+    if (!digests) this.digestsByKey.set(value.key.id, (digests = new Set()));
+    digests.add(digest);
+  }
+
+  rememberMissing(digest: string, mark: number): void {
+    if (!this.enabled || mark !== this.generation) return;
+    this.missing.set(digest, true);
+  }
+
+  /** Drops what an invalidation names; called for local changes and for messages from other instances. */
+  invalidate(invalidation: Invalidation): void {
+    this.generation++;
+    if (invalidation.digest) this.missing.delete(invalidation.digest);
+    if (invalidation.keyId) {
+      for (const digest of this.digestsByKey.get(invalidation.keyId) ?? []) this.found.delete(digest);
+      this.digestsByKey.delete(invalidation.keyId);
+    }
+  }
+
+  /** Forgets everything (e.g. after losing the invalidation channel). */
+  clear(): void {
+    this.generation++;
+    this.found.clear();
+    this.missing.clear();
+    this.digestsByKey.clear();
+  }
+
+  private unindex(keyId: string, digest: string): void {
+    const digests = this.digestsByKey.get(keyId);
+    if (!digests) return;
+    digests.delete(digest);
+    if (digests.size === 0) this.digestsByKey.delete(keyId);
+  }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logging.js';
+import { openStore } from './store/open-store.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`keymint: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Process entry: config → store → app → listen. The only place that wires real parts. */
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl);
+  await store.migrate();
+  const { app, services } = await buildApp({ config, store, clock: systemClock, logger });
+
+  const bootstrapSecret = await services.rootKeys.bootstrap(config.rootKey);
+  const pruner = setInterval(() => {
+    const now = Date.now();
+    store.prune(now, now - DAY_MS).catch((err: unknown) => logger.error({ err }, 'prune failed'));
+  }, 10 * 60 * 1000);
+  pruner.unref();
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // The one-time display of the bootstrap secret goes to the terminal, never to the log.
+  process.stdout.write(`\nKeymint is listening on ${url}  (API reference: ${url}/docs)\n`);
+  if (bootstrapSecret) {
+    process.stdout.write(
+      `\nA root key with every permission was created. It is shown this once; store it now:\n\n  ${bootstrapSecret}\n\n` +
+        `Use it as:  Authorization: Bearer <root key>\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(pruner);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`keymint: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

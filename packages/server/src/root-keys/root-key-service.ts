@@ -1,0 +1,116 @@
+import type { CreateRootKeyBody, PermissionName, RootKey, RootKeyList, RootKeyWithSecret } from '@keymint/api';
+import { auditEvent, type Actor } from '../audit/audit-event.js';
+import { holds } from '../auth/principal.js';
+import type { Clock } from '../clock.js';
+import { forbidden, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { iso } from '../keys/present.js';
+import { digestSecret, mintSecret } from '../keys/secret.js';
+import type { RootKeyRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+
+/** The API's view of a root key: never its secret or digest. */
+export function presentRootKey(rootKey: RootKeyRecord): RootKey {
+  return {
+    id: rootKey.id,
+    name: rootKey.name,
+    start: rootKey.start,
+    permissions: rootKey.permissions,
+    created_at: iso(rootKey.createdAt)!,
+    updated_at: iso(rootKey.updatedAt)!,
+    last_used_at: iso(rootKey.lastUsedAt),
+    rotated_at: iso(rootKey.rotatedAt),
+    created_by: rootKey.createdBy,
+  };
+}
+
+/** Management credentials: minted, listed, rotated and deleted by other root keys. */
+export class RootKeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    /** Tells every instance that resolved root keys must be looked up again. */
+    private readonly onChange: () => Promise<void>,
+  ) {}
+
+  async create(actor: Actor, body: CreateRootKeyBody): Promise<RootKeyWithSecret> {
+    const { principal } = actor;
+    // A root key grants only what it holds itself: no privilege escalation by minting.
+    if (principal.type !== 'root_key') throw forbidden('This route needs a root key.');
+    const wanted: PermissionName[] = body.permissions.includes('*') ? ['*'] : body.permissions;
+    const missing = wanted.includes('*')
+      ? !principal.permissions.has('*')
+      : wanted.some((p) => p !== '*' && !holds(principal, p));
+    if (missing) throw forbidden('A root key can only grant permissions it holds itself.');
+    const now = this.clock.now();
+    const minted = mintSecret('kmr');
+    const record: RootKeyRecord = {
+      id: newId('rk'),
+      name: body.name,
+      start: minted.start,
+      digest: minted.digest,
+      permissions: wanted,
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: null,
+      rotatedAt: null,
+      createdBy: principal.id,
+    };
+    const view = presentRootKey(record);
+    await this.store.insertRootKey(record, auditEvent(actor, 'root_key.created', {}, { after: view }, now));
+    return { ...view, secret: minted.secret };
+  }
+
+  async list(page: number, pageSize: number): Promise<RootKeyList> {
+    const { rootKeys, total } = await this.store.listRootKeys((page - 1) * pageSize, pageSize);
+    return { data: rootKeys.map(presentRootKey), total_count: total, page, page_size: pageSize };
+  }
+
+  async get(id: string): Promise<RootKey> {
+    const rootKey = await this.store.getRootKey(id);
+    if (!rootKey) throw notFound('Root key');
+    return presentRootKey(rootKey);
+  }
+
+  async rotate(actor: Actor, id: string): Promise<RootKeyWithSecret> {
+    const now = this.clock.now();
+    const minted = mintSecret('kmr');
+    const rotated = await this.store.changeRootKey(id, (current) => {
+      const next = { ...current, digest: minted.digest, start: minted.start, rotatedAt: now, updatedAt: now };
+      const before = { start: current.start, rotated_at: iso(current.rotatedAt) };
+      const after = { start: next.start, rotated_at: iso(now) };
+      return { rootKey: next, audit: auditEvent(actor, 'root_key.rotated', {}, { before, after }, now) };
+    });
+    if (!rotated) throw notFound('Root key');
+    await this.onChange();
+    return { ...presentRootKey(rotated), secret: minted.secret };
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    const now = this.clock.now();
+    const deleted = await this.store.deleteRootKey(id, (current) =>
+      auditEvent(actor, 'root_key.deleted', {}, { before: presentRootKey(current) }, now),
+    );
+    if (!deleted) throw notFound('Root key');
+    await this.onChange();
+  }
+
+  /**
+   * First start: with `KEYMINT_ROOT_KEY` set, make sure that string is a `*` root key; else, if
+   * the store has no root key, mint one. Answers the secret to print once, or null.
+   */
+  async bootstrap(configured: string | undefined): Promise<string | null> {
+    const now = this.clock.now();
+    const base = { permissions: ['*'] as PermissionName[], createdAt: now, updatedAt: now, lastUsedAt: null, rotatedAt: null, createdBy: null };
+    if (configured) {
+      const digest = digestSecret(configured);
+      if (await this.store.findRootKeyByDigest(digest)) return null;
+      await this.store.insertRootKey({ ...base, id: newId('rk'), name: 'KEYMINT_ROOT_KEY', start: `${configured.slice(0, 4)}…`, digest }, null);
+      return null;
+    }
+    if ((await this.store.countRootKeys()) > 0) return null;
+    const minted = mintSecret('kmr');
+    await this.store.insertRootKey({ ...base, id: newId('rk'), name: 'bootstrap', start: minted.start, digest: minted.digest }, null);
+    return minted.secret;
+  }
+}

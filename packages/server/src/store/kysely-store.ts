@@ -1,0 +1,317 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import { migrations } from './migrations.js';
+import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord } from './records.js';
+import {
+  auditFromRow,
+  auditToRow,
+  keyFromRow,
+  keyToRow,
+  rootKeyFromRow,
+  rootKeyToRow,
+  sessionFromRow,
+} from './rows.js';
+import type { Database } from './schema.js';
+import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
+
+/** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The `Store` in Kysely, for both dialects: the SQL is the same but for row locks, which only
+ * PostgreSQL needs (SQLite serializes writers). Dialect-specific setup lives in
+ * `sqlite-store.ts` and `postgres-store.ts`.
+ */
+export class KyselyStore implements Store {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async migrate(): Promise<void> {
+    const list = migrations(this.dialect);
+    const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => list };
+    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+
+  async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
+    return this.db.transaction().execute(async (trx) => {
+      if (idempotency) {
+        // ON CONFLICT DO NOTHING waits for a concurrent holder of the same key to commit,
+        // so two instances racing with one Idempotency-Key make exactly one key.
+        const claimed = await trx
+          .insertInto('idempotency_keys')
+          .values({
+            digest: idempotency.digest,
+            request_hash: idempotency.requestHash,
+            response: idempotency.response,
+            created_at: idempotency.createdAt,
+          })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .executeTakeFirst();
+        if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
+          const existing = await this.findIdempotencyIn(trx, idempotency.digest);
+          if (existing) return { inserted: false, existing };
+        }
+      }
+      await trx.insertInto('api_keys').values(keyToRow(key)).execute();
+      await trx.insertInto('key_secrets').values({ digest, key_id: key.id, valid_until: null }).execute();
+      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+      return { inserted: true };
+    });
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? keyFromRow(row) : null;
+  }
+
+  async findKeyByDigest(digest: string): Promise<{ key: KeyRecord; validUntil: Millis | null } | null> {
+    const row = await this.db
+      .selectFrom('key_secrets')
+      .innerJoin('api_keys', 'api_keys.id', 'key_secrets.key_id')
+      .selectAll('api_keys')
+      .select('key_secrets.valid_until')
+      .where('key_secrets.digest', '=', digest)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { valid_until, ...keyRow } = row;
+    return { key: keyFromRow(keyRow), validUntil: valid_until };
+  }
+
+  async listKeys(filter: KeyFilter): Promise<{ keys: KeyRecord[]; total: number }> {
+    let query = this.db.selectFrom('api_keys');
+    if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.nameContains) {
+      query = query.where(sql<boolean>`lower(name) like ${likePattern(filter.nameContains)} escape '\\'`);
+    }
+    if (filter.owners) {
+      const { userId, organizationIds } = filter.owners;
+      query = query.where((eb) =>
+        eb.or([
+          ...(userId === null ? [] : [eb.and([eb('user_id', '=', userId), eb('organization_id', 'is', null)])]),
+          ...(organizationIds.length ? [eb('organization_id', 'in', organizationIds)] : []),
+          eb.lit(false),
+        ]),
+      );
+    }
+    const now = filter.now;
+    switch (filter.status) {
+      case 'revoked':
+        query = query.where('revoked_at', 'is not', null);
+        break;
+      case 'expired':
+        query = query.where('revoked_at', 'is', null).where('expires_at', '<=', now);
+        break;
+      case 'disabled':
+        query = query
+          .where('revoked_at', 'is', null)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .where('enabled', '=', 0);
+        break;
+      case 'active':
+        query = query
+          .where('revoked_at', 'is', null)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .where('enabled', '=', 1);
+        break;
+    }
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('seq', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { keys: rows.map(keyFromRow), total: Number(count.n) };
+  }
+
+  async changeKey(id: string, decide: (current: KeyRecord) => KeyChange | null): Promise<KeyRecord | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockKey(trx, id);
+      if (!current) return null;
+      const change = decide(current);
+      if (!change) return current;
+      const { id: _id, ...row } = keyToRow(change.key);
+      await trx.updateTable('api_keys').set(row).where('id', '=', id).execute();
+      if (change.rotation) {
+        const { digest, previousValidUntil } = change.rotation;
+        await trx
+          .updateTable('key_secrets')
+          .set({ valid_until: previousValidUntil })
+          .where('key_id', '=', id)
+          .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', previousValidUntil)]))
+          .execute();
+        await trx.insertInto('key_secrets').values({ digest, key_id: id, valid_until: null }).execute();
+      }
+      await trx.insertInto('audit_events').values(auditToRow(change.audit)).execute();
+      return change.key;
+    });
+  }
+
+  async deleteKey(id: string, decide: (current: KeyRecord) => AuditRecord): Promise<KeyRecord | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockKey(trx, id);
+      if (!current) return null;
+      const audit = decide(current);
+      await trx.deleteFrom('key_secrets').where('key_id', '=', id).execute();
+      await trx.deleteFrom('api_keys').where('id', '=', id).execute();
+      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+      return current;
+    });
+  }
+
+  async touchKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void> {
+    await this.touch('api_keys', lastUsed);
+  }
+
+  async findIdempotency(digest: string): Promise<IdempotencyRecord | null> {
+    return this.findIdempotencyIn(this.db, digest);
+  }
+
+  async insertRootKey(rootKey: RootKeyRecord, audit: AuditRecord | null): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('root_keys').values(rootKeyToRow(rootKey)).execute();
+      if (audit) await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    });
+  }
+
+  async getRootKey(id: string): Promise<RootKeyRecord | null> {
+    const row = await this.db.selectFrom('root_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rootKeyFromRow(row) : null;
+  }
+
+  async findRootKeyByDigest(digest: string): Promise<RootKeyRecord | null> {
+    const row = await this.db.selectFrom('root_keys').selectAll().where('digest', '=', digest).executeTakeFirst();
+    return row ? rootKeyFromRow(row) : null;
+  }
+
+  async listRootKeys(offset: number, limit: number): Promise<{ rootKeys: RootKeyRecord[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.db.selectFrom('root_keys').selectAll().orderBy('seq', 'desc').limit(limit).offset(offset).execute(),
+      this.countRootKeys(),
+    ]);
+    return { rootKeys: rows.map(rootKeyFromRow), total };
+  }
+
+  async countRootKeys(): Promise<number> {
+    const row = await this.db
+      .selectFrom('root_keys')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async changeRootKey(id: string, decide: (current: RootKeyRecord) => RootKeyChange): Promise<RootKeyRecord | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockRootKey(trx, id);
+      if (!current) return null;
+      const change = decide(current);
+      const { id: _id, ...row } = rootKeyToRow(change.rootKey);
+      await trx.updateTable('root_keys').set(row).where('id', '=', id).execute();
+      await trx.insertInto('audit_events').values(auditToRow(change.audit)).execute();
+      return change.rootKey;
+    });
+  }
+
+  async deleteRootKey(id: string, decide: (current: RootKeyRecord) => AuditRecord): Promise<RootKeyRecord | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockRootKey(trx, id);
+      if (!current) return null;
+      const audit = decide(current);
+      await trx.deleteFrom('root_keys').where('id', '=', id).execute();
+      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+      return current;
+    });
+  }
+
+  async touchRootKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void> {
+    await this.touch('root_keys', lastUsed);
+  }
+
+  async insertSession(session: SessionRecord, audit: AuditRecord): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          digest: session.digest,
+          user_id: session.userId,
+          organizations: JSON.stringify(session.organizations),
+          created_by: session.createdBy,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
+        .execute();
+      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    });
+  }
+
+  async findSessionByDigest(digest: string): Promise<SessionRecord | null> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('digest', '=', digest).executeTakeFirst();
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }> {
+    let query = this.db.selectFrom('audit_events');
+    if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);
+    if (filter.keyId !== undefined) query = query.where('key_id', '=', filter.keyId);
+    if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('seq', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { events: rows.map(auditFromRow), total: Number(count.n) };
+  }
+
+  async prune(now: Millis, idempotencyBefore: Millis): Promise<void> {
+    await this.db.deleteFrom('idempotency_keys').where('created_at', '<', idempotencyBefore).execute();
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('key_secrets').where('valid_until', '<=', now).execute();
+  }
+
+  private async lockKey(trx: Transaction<Database>, id: string): Promise<KeyRecord | null> {
+    let query = trx.selectFrom('api_keys').selectAll().where('id', '=', id);
+    if (this.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row ? keyFromRow(row) : null;
+  }
+
+  private async lockRootKey(trx: Transaction<Database>, id: string): Promise<RootKeyRecord | null> {
+    let query = trx.selectFrom('root_keys').selectAll().where('id', '=', id);
+    if (this.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row ? rootKeyFromRow(row) : null;
+  }
+
+  private async findIdempotencyIn(db: Kysely<Database>, digest: string): Promise<IdempotencyRecord | null> {
+    const row = await db.selectFrom('idempotency_keys').selectAll().where('digest', '=', digest).executeTakeFirst();
+    return row
+      ? { digest: row.digest, requestHash: row.request_hash, response: row.response, createdAt: row.created_at }
+      : null;
+  }
+
+  private async touch(table: 'api_keys' | 'root_keys', lastUsed: ReadonlyMap<string, Millis>): Promise<void> {
+    if (lastUsed.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, at] of lastUsed) {
+        await trx
+          .updateTable(table)
+          .set({ last_used_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+/** A `seq` column that orders rows strictly by insertion, in either dialect. */
+function seqColumn(dialect: Dialect): [string, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
+  return dialect === 'postgres'
+    ? ['bigserial', (c) => c.primaryKey()]
+    : ['integer', (c) => c.primaryKey().autoIncrement()];
+}
+
+/** The one migration list both dialects run, in name order. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  const [seqType, seq] = seqColumn(dialect);
+  return {
+    '0001_core': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('start', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text')
+          .addColumn('user_id', 'text')
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .addColumn('rotated_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('revocation_reason', 'text')
+          .addColumn('rate_limit_limit', 'bigint')
+          .addColumn('rate_limit_window_seconds', 'bigint')
+          .addColumn('credits_remaining', 'bigint')
+          .addColumn('credits_refill_amount', 'bigint')
+          .addColumn('credits_refill_interval_seconds', 'bigint')
+          .addColumn('created_by', 'text')
+          .execute();
+        await db.schema.createIndex('api_keys_org').on('api_keys').columns(['organization_id', 'seq']).execute();
+        await db.schema.createIndex('api_keys_user').on('api_keys').columns(['user_id', 'seq']).execute();
+
+        await db.schema
+          .createTable('key_secrets')
+          .addColumn('digest', 'text', (c) => c.primaryKey())
+          .addColumn('key_id', 'text', (c) => c.notNull().references('api_keys.id').onDelete('cascade'))
+          .addColumn('valid_until', 'bigint')
+          .execute();
+        await db.schema.createIndex('key_secrets_key').on('key_secrets').column('key_id').execute();
+
+        await db.schema
+          .createTable('root_keys')
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('start', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull().unique())
+          .addColumn('permissions', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .addColumn('rotated_at', 'bigint')
+          .addColumn('created_by', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('digest', 'text', (c) => c.notNull().unique())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('organizations', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('actor_type', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text')
+          .addColumn('key_id', 'text')
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .addColumn('request_id', 'text')
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_org').on('audit_events').columns(['organization_id', 'seq']).execute();
+        await db.schema.createIndex('audit_key').on('audit_events').columns(['key_id', 'seq']).execute();
+        await db.schema.createIndex('audit_time').on('audit_events').column('created_at').execute();
+
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('digest', 'text', (c) => c.primaryKey())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('idempotency_age').on('idempotency_keys').column('created_at').execute();
+      },
+    },
+  };
+}

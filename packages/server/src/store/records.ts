@@ -1,0 +1,102 @@
+import type { ActorType, AuditAction, OrganizationRole, PermissionName } from '@keymint/api';
+
+/** Times are milliseconds since the epoch throughout the store. */
+export type Millis = number;
+
+/** An API key as stored: everything but the secret, which lives only as a digest. */
+export interface KeyRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  start: string;
+  prefix: string;
+  organizationId: string | null;
+  userId: string | null;
+  scopes: string[];
+  metadata: Record<string, unknown>;
+  enabled: boolean;
+  expiresAt: Millis | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+  lastUsedAt: Millis | null;
+  rotatedAt: Millis | null;
+  revokedAt: Millis | null;
+  revocationReason: string | null;
+  rateLimit: { limit: number; windowSeconds: number } | null;
+  credits: { remaining: number; refillAmount: number | null; refillIntervalSeconds: number | null } | null;
+  createdBy: string | null;
+}
+
+/** One digest that opens a key: the current secret (no end) or a rotated one in its grace period. */
+export interface SecretRecord {
+  digest: string;
+  keyId: string;
+  /** Null for the current secret; the end of the grace period for a replaced one. */
+  validUntil: Millis | null;
+}
+
+/** A management credential. */
+export interface RootKeyRecord {
+  id: string;
+  name: string;
+  start: string;
+  digest: string;
+  permissions: PermissionName[];
+  createdAt: Millis;
+  updatedAt: Millis;
+  lastUsedAt: Millis | null;
+  rotatedAt: Millis | null;
+  createdBy: string | null;
+}
+
+/** A delegated session of one end user, stored by digest. */
+export interface SessionRecord {
+  id: string;
+  digest: string;
+  userId: string;
+  organizations: { id: string; role: OrganizationRole }[];
+  createdBy: string;
+  createdAt: Millis;
+  expiresAt: Millis;
+}
+
+/** One audit trail entry. */
+export interface AuditRecord {
+  id: string;
+  action: AuditAction;
+  actorType: ActorType;
+  actorId: string;
+  organizationId: string | null;
+  keyId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  createdAt: Millis;
+}
+
+/** A replayable create answer, encrypted with a key derived from the Idempotency-Key value. */
+export interface IdempotencyRecord {
+  /** SHA-256 of (credential id, Idempotency-Key): the key value itself is never stored. */
+  digest: string;
+  /** SHA-256 of the request body, to tell a replay from a reuse with another body. */
+  requestHash: string;
+  /** AES-256-GCM ciphertext of the answer (iv ‖ tag ‖ data), base64. */
+  response: string;
+  createdAt: Millis;
+}
+
+/** Filters of a key listing; `owners` narrows to the keys a delegated caller may read. */
+export interface KeyFilter {
+  organizationId?: string;
+  userId?: string;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  status?: 'active' | 'disabled' | 'revoked' | 'expired';
+  /** Keys visible to a session: its own (user_id, no organization) or in these organizations. */
+  owners?: { userId: string | null; organizationIds: string[] };
+  now: Millis;
+  offset: number;
+  limit: number;
+}

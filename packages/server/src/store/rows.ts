@@ -1,0 +1,143 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { AuditRecord, KeyRecord, RootKeyRecord, SessionRecord } from './records.js';
+import type { Database } from './schema.js';
+
+type KeyRow = Selectable<Database['api_keys']>;
+
+/** Maps between records and rows; the only place that knows both shapes. */
+export function keyFromRow(row: KeyRow): KeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    start: row.start,
+    prefix: row.prefix,
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    scopes: JSON.parse(row.scopes),
+    metadata: JSON.parse(row.metadata),
+    enabled: Boolean(row.enabled),
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+    rotatedAt: row.rotated_at,
+    revokedAt: row.revoked_at,
+    revocationReason: row.revocation_reason,
+    rateLimit:
+      row.rate_limit_limit === null ? null : { limit: row.rate_limit_limit, windowSeconds: row.rate_limit_window_seconds! },
+    credits:
+      row.credits_remaining === null
+        ? null
+        : {
+            remaining: row.credits_remaining,
+            refillAmount: row.credits_refill_amount,
+            refillIntervalSeconds: row.credits_refill_interval_seconds,
+          },
+    createdBy: row.created_by,
+  };
+}
+
+export function keyToRow(key: KeyRecord): Omit<Insertable<Database['api_keys']>, 'seq'> {
+  return {
+    id: key.id,
+    name: key.name,
+    description: key.description,
+    start: key.start,
+    prefix: key.prefix,
+    organization_id: key.organizationId,
+    user_id: key.userId,
+    scopes: JSON.stringify(key.scopes),
+    metadata: JSON.stringify(key.metadata),
+    enabled: key.enabled ? 1 : 0,
+    expires_at: key.expiresAt,
+    created_at: key.createdAt,
+    updated_at: key.updatedAt,
+    last_used_at: key.lastUsedAt,
+    rotated_at: key.rotatedAt,
+    revoked_at: key.revokedAt,
+    revocation_reason: key.revocationReason,
+    rate_limit_limit: key.rateLimit?.limit ?? null,
+    rate_limit_window_seconds: key.rateLimit?.windowSeconds ?? null,
+    credits_remaining: key.credits?.remaining ?? null,
+    credits_refill_amount: key.credits?.refillAmount ?? null,
+    credits_refill_interval_seconds: key.credits?.refillIntervalSeconds ?? null,
+    created_by: key.createdBy,
+  };
+}
+
+export function rootKeyFromRow(row: Selectable<Database['root_keys']>): RootKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    start: row.start,
+    digest: row.digest,
+    permissions: JSON.parse(row.permissions),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+    rotatedAt: row.rotated_at,
+    createdBy: row.created_by,
+  };
+}
+
+export function rootKeyToRow(rootKey: RootKeyRecord): Omit<Insertable<Database['root_keys']>, 'seq'> {
+  return {
+    id: rootKey.id,
+    name: rootKey.name,
+    start: rootKey.start,
+    digest: rootKey.digest,
+    permissions: JSON.stringify(rootKey.permissions),
+    created_at: rootKey.createdAt,
+    updated_at: rootKey.updatedAt,
+    last_used_at: rootKey.lastUsedAt,
+    rotated_at: rootKey.rotatedAt,
+    created_by: rootKey.createdBy,
+  };
+}
+
+export function sessionFromRow(row: Selectable<Database['sessions']>): SessionRecord {
+  return {
+    id: row.id,
+    digest: row.digest,
+    userId: row.user_id,
+    organizations: JSON.parse(row.organizations),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function auditFromRow(row: Selectable<Database['audit_events']>): AuditRecord {
+  return {
+    id: row.id,
+    action: row.action as AuditRecord['action'],
+    actorType: row.actor_type as AuditRecord['actorType'],
+    actorId: row.actor_id,
+    organizationId: row.organization_id,
+    keyId: row.key_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    before: row.before === null ? null : JSON.parse(row.before),
+    after: row.after === null ? null : JSON.parse(row.after),
+    createdAt: row.created_at,
+  };
+}
+
+export function auditToRow(event: AuditRecord): Omit<Insertable<Database['audit_events']>, 'seq'> {
+  return {
+    id: event.id,
+    action: event.action,
+    actor_type: event.actorType,
+    actor_id: event.actorId,
+    organization_id: event.organizationId,
+    key_id: event.keyId,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    request_id: event.requestId,
+    before: event.before === null ? null : JSON.stringify(event.before),
+    after: event.after === null ? null : JSON.stringify(event.after),
+    created_at: event.createdAt,
+  };
+}

@@ -1,0 +1,79 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as Kysely sees them. Times are integer milliseconds; JSON is text; booleans 0/1. */
+export interface Database {
+  api_keys: {
+    seq: Generated<number>;
+    id: string;
+    name: string;
+    description: string | null;
+    start: string;
+    prefix: string;
+    organization_id: string | null;
+    user_id: string | null;
+    scopes: string;
+    metadata: string;
+    enabled: number;
+    expires_at: number | null;
+    created_at: number;
+    updated_at: number;
+    last_used_at: number | null;
+    rotated_at: number | null;
+    revoked_at: number | null;
+    revocation_reason: string | null;
+    rate_limit_limit: number | null;
+    rate_limit_window_seconds: number | null;
+    credits_remaining: number | null;
+    credits_refill_amount: number | null;
+    credits_refill_interval_seconds: number | null;
+    created_by: string | null;
+  };
+  key_secrets: {
+    digest: string;
+    key_id: string;
+    valid_until: number | null;
+  };
+  root_keys: {
+    seq: Generated<number>;
+    id: string;
+    name: string;
+    start: string;
+    digest: string;
+    permissions: string;
+    created_at: number;
+    updated_at: number;
+    last_used_at: number | null;
+    rotated_at: number | null;
+    created_by: string | null;
+  };
+  sessions: {
+    id: string;
+    digest: string;
+    user_id: string;
+    organizations: string;
+    created_by: string;
+    created_at: number;
+    expires_at: number;
+  };
+  audit_events: {
+    seq: Generated<number>;
+    id: string;
+    action: string;
+    actor_type: string;
+    actor_id: string;
+    organization_id: string | null;
+    key_id: string | null;
+    ip: string | null;
+    user_agent: string | null;
+    request_id: string | null;
+    before: string | null;
+    after: string | null;
+    created_at: number;
+  };
+  idempotency_keys: {
+    digest: string;
+    request_hash: string;
+    response: string;
+    created_at: number;
+  };
+}

@@ -1,0 +1,91 @@
+import type { AuditAction } from '@keymint/api';
+import type {
+  AuditRecord,
+  IdempotencyRecord,
+  KeyFilter,
+  KeyRecord,
+  Millis,
+  RootKeyRecord,
+  SessionRecord,
+} from './records.js';
+
+export type * from './records.js';
+
+/** What a service decides to do to a key, given its current state (see `Store.changeKey`). */
+export interface KeyChange {
+  key: KeyRecord;
+  audit: AuditRecord;
+  /** A rotation: the new secret's digest, and until when the replaced ones keep working (≤ now: at once). */
+  rotation?: { digest: string; previousValidUntil: Millis };
+}
+
+/** What a service decides to do to a root key, given its current state. */
+export interface RootKeyChange {
+  rootKey: RootKeyRecord;
+  audit: AuditRecord;
+}
+
+/** The outcome of an insert guarded by an idempotency key. */
+export type IdempotentInsert = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
+
+/** Filters of the audit trail. */
+export interface AuditFilter {
+  organizationId?: string;
+  keyId?: string;
+  action?: AuditAction;
+  from?: Millis;
+  to?: Millis;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Every piece of persistent state, behind one interface with an SQLite and a PostgreSQL
+ * implementation and one contract test suite (`store.contract.ts`). The store holds SQL, no
+ * rules: where a change depends on the current row, the service passes a pure `decide`
+ * function, which the store calls inside the transaction that reads and writes the row, so a
+ * change and its audit event stand or fall together. `decide` may throw a `DomainError` to
+ * abort the change.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations. */
+  migrate(): Promise<void>;
+  /** Throws when the store does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Inserts a key, its secret digest, its audit event and (optionally) the idempotent answer, atomically. */
+  insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert>;
+  getKey(id: string): Promise<KeyRecord | null>;
+  /** The key a secret digest opens, with the end of that secret's grace period (null: current secret). */
+  findKeyByDigest(digest: string): Promise<{ key: KeyRecord; validUntil: Millis | null } | null>;
+  listKeys(filter: KeyFilter): Promise<{ keys: KeyRecord[]; total: number }>;
+  /**
+   * Reads the key, asks `decide`, writes the result and its audit event in one transaction.
+   * `decide` answering null changes nothing. Answers the key as it now stands; null: no such key.
+   */
+  changeKey(id: string, decide: (current: KeyRecord) => KeyChange | null): Promise<KeyRecord | null>;
+  /** Deletes the key and all its secrets, writing `decide`'s audit event in the same transaction. */
+  deleteKey(id: string, decide: (current: KeyRecord) => AuditRecord): Promise<KeyRecord | null>;
+  /** Writes batched `last_used_at` values (never moving one backwards). */
+  touchKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
+  findIdempotency(digest: string): Promise<IdempotencyRecord | null>;
+
+  insertRootKey(rootKey: RootKeyRecord, audit: AuditRecord | null): Promise<void>;
+  getRootKey(id: string): Promise<RootKeyRecord | null>;
+  findRootKeyByDigest(digest: string): Promise<RootKeyRecord | null>;
+  listRootKeys(offset: number, limit: number): Promise<{ rootKeys: RootKeyRecord[]; total: number }>;
+  countRootKeys(): Promise<number>;
+  changeRootKey(id: string, decide: (current: RootKeyRecord) => RootKeyChange): Promise<RootKeyRecord | null>;
+  deleteRootKey(id: string, decide: (current: RootKeyRecord) => AuditRecord): Promise<RootKeyRecord | null>;
+  touchRootKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
+
+  insertSession(session: SessionRecord, audit: AuditRecord): Promise<void>;
+  findSessionByDigest(digest: string): Promise<SessionRecord | null>;
+
+  listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }>;
+
+  /** Deletes what has outlived its use: idempotent answers older than `idempotencyBefore`, ended sessions and grace secrets. */
+  prune(now: Millis, idempotencyBefore: Millis): Promise<void>;
+}
