@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, createKey } from '../../testing/client.js';
+import { createTestApp, type TestApp } from '../../testing/harness.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+describe('GET /v1/keys/{id}', () => {
+  it('answers the key without its secret', async () => {
+    const key = await createKey(t);
+    const response = await as(t, t.rootKey).get(`/v1/keys/${key.id}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: key.id, name: 'test key', status: 'active' });
+    expect(response.body).not.toContain(key.secret);
+  });
+
+  it('answers 404 not_found for an unknown id', async () => {
+    const response = await as(t, t.rootKey).get('/v1/keys/key_doesnotexist000000');
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error).toMatchObject({ code: 'not_found', request_id: response.headers['x-request-id'] });
+  });
+
+  it('records last_used_at off the request path, after a verify', async () => {
+    const key = await createKey(t);
+    await as(t, t.rootKey).post('/v1/keys/verify', { key: key.secret });
+    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBeNull();
+    await t.flush();
+    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBe(new Date(t.clock.now()).toISOString());
+  });
+});
