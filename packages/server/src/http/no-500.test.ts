@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from '../testing/client.js';
+import { createTestApp, type TestApp } from '../testing/harness.js';
+
+let t: TestApp;
+let keyId: string;
+let routes: { method: string; path: string }[];
+beforeAll(async () => {
+  t = await createTestApp();
+  keyId = (await createKey(t)).id;
+  const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+  );
+});
+afterAll(async () => t.close());
+
+/** Bodies that look like ours (known field names) as well as anything JSON can hold. */
+const fieldNames = fc.constantFrom(
+  'name', 'organization_id', 'user_id', 'description', 'prefix', 'scopes', 'metadata', 'expires_at',
+  'seconds_until_expiration', 'rate_limit', 'credits', 'enabled', 'key', 'cost', 'reason', 'permissions',
+  'previous_secret_valid_seconds', 'organizations', 'expires_in_seconds', '__proto__', 'constructor',
+);
+const body = fc.oneof(
+  fc.jsonValue(),
+  fc.dictionary(fieldNames, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
+  fc.string(),
+);
+const query = fc.dictionary(
+  fc.constantFrom('page', 'page_size', 'status', 'query', 'organization_id', 'user_id', 'key_id', 'action', 'from', 'to'),
+  fc.string({ maxLength: 30 }),
+  { maxKeys: 4 },
+);
+
+describe('random requests', () => {
+  it('never get a 500 on any route', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), body, query, fc.boolean(), async (routeIndex, payload, params, useKnownId) => {
+        const route = routes[routeIndex % routes.length];
+        const path = route.path.replace('{id}', useKnownId ? keyId : 'x%00y');
+        const url = `${path}?${new URLSearchParams(params)}`;
+        const response = await t.app.inject({
+          method: route.method as 'GET',
+          url,
+          payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : JSON.stringify(payload),
+          headers: { authorization: `Bearer ${t.rootKey}`, 'content-type': 'application/json' },
+        });
+        expect(response.statusCode, `${route.method} ${url} ${JSON.stringify(payload)} → ${response.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+});
