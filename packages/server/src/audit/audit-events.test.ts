@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { as, createKey, rootKeyWith, sessionFor } from '../testing/client.js';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { useTestApp } from '../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 type Event = { id: string; action: string; actor: { type: string; id: string }; key_id: string | null; organization_id: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null; request_id: string; ip: string; user_agent: string | null };
 

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { as, createKey, rootKeyWith } from '../testing/client.js';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { useTestApp, type TestApp } from '../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 /** Asserts the contract's error body, with the response's request id. */
 function expectError(response: Awaited<ReturnType<TestApp['app']['inject']>>, status: number, code: string) {

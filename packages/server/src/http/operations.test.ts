@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, useTestApp } from '../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 describe('operations', () => {
   it('/healthz and /readyz answer without credentials', async () => {

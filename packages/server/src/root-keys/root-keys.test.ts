@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { as, rootKeyWith } from '../testing/client.js';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { useTestApp } from '../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 describe('/v1/root-keys', () => {
   it('creates a root key whose secret is shown once, and lists and gets it without the secret', async () => {

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppDeps, type Keymint } from '../app.js';
 import { ManualClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
@@ -57,3 +58,16 @@ export async function createTestApp(
 
 /** `Authorization` header for a credential. */
 export const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
+
+/**
+ * One test app for a whole test file: built before the first test, closed after the last.
+ * `const t = useTestApp();` at the top of a file.
+ */
+export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): TestApp {
+  const holder = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(holder, await createTestApp(options));
+  });
+  afterAll(async () => holder.close());
+  return holder;
+}

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../store/kysely-store.js';
 import { as, createKey } from '../../testing/client.js';
-import { createTestApp, type TestApp } from '../../testing/harness.js';
+import { useTestApp } from '../../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const post = (body: unknown, headers?: Record<string, string>) => as(t, t.rootKey).post('/v1/keys', body, headers);
 

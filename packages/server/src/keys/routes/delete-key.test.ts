@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { as, createKey } from '../../testing/client.js';
-import { createTestApp, type TestApp } from '../../testing/harness.js';
+import { useTestApp } from '../../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 describe('DELETE /v1/keys/{id}', () => {
   it('removes the key and its secrets (even cached ones); its audit events remain', async () => {

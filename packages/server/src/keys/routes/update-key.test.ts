@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { as, createKey } from '../../testing/client.js';
-import { createTestApp, type TestApp } from '../../testing/harness.js';
+import { useTestApp } from '../../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const patch = (id: string, body: unknown) => as(t, t.rootKey).patch(`/v1/keys/${id}`, body);
 const verify = async (secret: string, scopes?: string[]) => (await as(t, t.rootKey).post('/v1/keys/verify', { key: secret, scopes })).json();

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mintSecret } from '../secret.js';
 import { as, createKey, rootKeyWith } from '../../testing/client.js';
-import { createTestApp, type TestApp } from '../../testing/harness.js';
+import { useTestApp } from '../../testing/harness.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const verify = (body: unknown, credential = t.rootKey) => as(t, credential).post('/v1/keys/verify', body);
 
