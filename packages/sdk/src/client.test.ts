@@ -181,6 +181,31 @@ describe('Keymint against a spawned server', () => {
   });
 });
 
+describe('client options', () => {
+  it('sends through the given fetch, with client and call headers, fetchOptions, and the snake_case query', async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    const client = new Keymint({
+      baseUrl: `${server.url}/`,
+      token: server.rootKey,
+      headers: { 'x-app': 'billing' },
+      fetch: (url, init) => {
+        seen.push({ url, init });
+        return fetch(url, init);
+      },
+    });
+    const page = await client.keys.list({ organizationId: 'org_opts', pageSize: 3 }, { headers: { 'x-call': 'one' }, fetchOptions: { redirect: 'error' } });
+    expect(page).toEqual({ data: [], totalCount: 0, page: 1, pageSize: 3 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].url).toBe(`${server.url}/v1/keys?organization_id=org_opts&page_size=3`);
+    expect(seen[0].init).toMatchObject({ method: 'GET', redirect: 'error', headers: { 'x-app': 'billing', 'x-call': 'one', authorization: `Bearer ${server.rootKey}` } });
+  });
+
+  it('refuses a client without a credential or with a bad baseUrl', () => {
+    expect(() => new Keymint({ baseUrl: server.url } as never)).toThrow(/token/);
+    expect(() => new Keymint({ baseUrl: 'localhost:8080', token: 't' })).toThrow(/baseUrl/);
+  });
+});
+
 describe('routes other branches build (OAuth, usage): the request the SDK sends and the error it surfaces', () => {
   let proxy: FaultProxy;
   let key: ApiKeyWithSecret;
