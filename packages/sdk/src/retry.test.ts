@@ -108,6 +108,13 @@ describe('retries through a fault-injecting proxy in front of the real server', 
     expect(await km.keys.list({}, { signal: already }).catch((e: unknown) => e)).toBeInstanceOf(KeymintAbortError);
   });
 
+  it('a 200 that is not JSON (not Keymint answering) is an error, not an empty value', async () => {
+    proxy.inject({ respond: 200, headers: { 'content-type': 'text/html' }, body: '<html>portal</html>' });
+    const error = await km.keys.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeymintError);
+    expect(error).toMatchObject({ status: 200, code: 'unknown' });
+  });
+
   it('a Retry-After beyond maxRetryAfterMs or the deadline surfaces the 429 at once', async () => {
     proxy.inject(rateLimited('120'));
     const error = await km.keys.list().catch((e: unknown) => e);

@@ -108,6 +108,10 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A success status whose body is not JSON: not Keymint answering (a proxy, a captive portal). */
+const unreadable = (response: Response): KeymintError =>
+  keymintError({ status: response.status, code: 'unknown', message: `HTTP ${response.status}: the answer is not JSON`, requestId: response.headers.get('x-request-id') ?? undefined }, false);
+
 /** An error answer as a typed `KeymintError`: the contract's body, an OAuth body, or neither. */
 function errorOf(response: Response, text: string, oauth: boolean): KeymintError {
   const body = parseJson(text) as { error?: unknown; error_description?: unknown } | undefined;
@@ -181,7 +185,11 @@ export async function send<T>(core: KeymintCore, op: Operation, options: Request
       try {
         const response = await core.fetch(url(core, op), { ...options.fetchOptions, method: op.method, headers, body, signal: deadline.controller.signal });
         const text = await response.text();
-        if (response.ok) return { ok: true, value: (text ? toCamel(parseJson(text)) : undefined) as T };
+        if (response.ok) {
+          const value = text ? parseJson(text) : undefined;
+          if (text && value === undefined) return { ok: false, error: unreadable(response) };
+          return { ok: true, value: toCamel(value) as T };
+        }
         const answered = errorOf(response, text, op.oauth === true);
         failure = answered;
         if (response.status === 401 && core.clientCredentials && !op.basic && !reauthenticated) {
