@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  isKeymintError,
+  Keymint,
+  KeymintCore,
+  KeymintError,
+  keysCreate,
+  keysGet,
+  keysList,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  type ApiKeyWithSecret,
+} from './index.js';
+import { FaultProxy } from './testing/fault-proxy.js';
+import { spawnServer, type ServerProcess } from './testing/server-process.js';
+
+let server: ServerProcess;
+let km: Keymint;
+beforeAll(async () => {
+  server = await spawnServer();
+  km = new Keymint({ baseUrl: server.url, token: server.rootKey, retries: { initialDelayMs: 1 } });
+});
+afterAll(async () => server?.close());
+
+/** The error a throwing call rejected with. */
+async function failure(promise: Promise<unknown>): Promise<KeymintError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KeymintError);
+  return error as KeymintError;
+}
+
+describe('Keymint against a spawned server', () => {
+  it('runs the whole key lifecycle in camelCase, leaving metadata keys as they are', async () => {
+    const created = await km.keys.create({
+      name: 'Billing',
+      organizationId: 'org_life',
+      scopes: ['invoices:read'],
+      metadata: { plan_tier: 'pro', nested: { some_key: 1 } },
+      rateLimit: { limit: 100, windowSeconds: 60 },
+      secondsUntilExpiration: 3600,
+    });
+    expect(created.secret).toMatch(/^km_[0-9A-Za-z]{49}$/);
+    expect(created).toMatchObject({ organizationId: 'org_life', status: 'active', rateLimit: { limit: 100, windowSeconds: 60 } });
+    expect(created.metadata).toEqual({ plan_tier: 'pro', nested: { some_key: 1 } });
+    expect(created.expiresAt).not.toBeNull();
+
+    const got = await km.keys.get(created.id);
+    expect(got).not.toHaveProperty('secret');
+    expect(got.createdAt).toBe(created.createdAt);
+
+    const verified = await km.keys.verify({ key: created.secret, scopes: ['invoices:read'] });
+    expect(verified).toMatchObject({ valid: true, code: 'VALID', key: { id: created.id } });
+    expect((await km.keys.verify({ key: created.secret, scopes: ['invoices:write'] })).code).toBe('INSUFFICIENT_SCOPE');
+
+    const updated = await km.keys.update(created.id, { name: 'Billing (prod)', enabled: false, metadata: { other_key: true } });
+    expect(updated).toMatchObject({ name: 'Billing (prod)', status: 'disabled', metadata: { other_key: true } });
+    expect((await km.keys.verify({ key: created.secret })).code).toBe('DISABLED');
+    await km.keys.update(created.id, { enabled: true });
+
+    const rotated = await km.keys.rotate(created.id, { previousSecretValidSeconds: 0 });
+    expect(rotated.id).toBe(created.id);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(rotated.rotatedAt).not.toBeNull();
+    expect((await km.keys.verify({ key: created.secret })).code).toBe('NOT_FOUND');
+
+    const revoked = await km.keys.revoke(created.id, { reason: 'leaked' });
+    expect(revoked).toMatchObject({ status: 'revoked', revocationReason: 'leaked' });
+    expect(await km.keys.revoke(created.id)).toEqual(revoked);
+    expect((await km.keys.verify({ key: rotated.secret })).code).toBe('REVOKED');
+
+    expect(await km.keys.delete(created.id)).toBeUndefined();
+    expect(await failure(km.keys.get(created.id))).toBeInstanceOf(NotFoundError);
+
+    const events = await km.audit.list({ keyId: created.id, pageSize: 50 });
+    expect(events.data.map((e) => e.action)).toEqual(['key.deleted', 'key.revoked', 'key.rotated', 'key.updated', 'key.updated', 'key.created']);
+    expect(events.totalCount).toBe(6);
+    expect(events.data[0].actor).toEqual({ type: 'root_key', id: expect.any(String) });
+    const all = [];
+    for await (const event of km.audit.listAll({ keyId: created.id, pageSize: 4 })) all.push(event.id);
+    expect(all).toEqual(events.data.map((e) => e.id));
+  });
+
+  it('pages Clerk-style and listAll walks to the last page without repeats', async () => {
+    const org = 'org_paging';
+    const made: string[] = [];
+    for (let i = 0; i < 23; i++) made.push((await km.keys.create({ name: `Paged ${i}`, organizationId: org })).id);
+    const page = await km.keys.list({ organizationId: org, page: 3, pageSize: 10 });
+    expect(page).toMatchObject({ totalCount: 23, page: 3, pageSize: 10 });
+    expect(page.data.map((k) => k.id)).toEqual(made.slice(0, 3).reverse());
+    expect((await km.keys.list({ organizationId: org, query: 'PAGED 2', status: 'active' })).totalCount).toBe(4);
+
+    const seen: string[] = [];
+    for await (const key of km.keys.listAll({ organizationId: org, pageSize: 5 })) seen.push(key.id);
+    expect(seen).toEqual([...made].reverse());
+    const fromPage4: string[] = [];
+    for await (const key of km.keys.listAll({ organizationId: org, pageSize: 5, page: 4 })) fromPage4.push(key.id);
+    expect(fromPage4).toEqual([...made].reverse().slice(15));
+  });
+
+  it('manages root keys and sessions; a session sees only what it may', async () => {
+    const root = await km.rootKeys.create({ name: 'reader', permissions: ['keys:read'] });
+    expect(root.secret).toMatch(/^kmr_/);
+    expect(await km.rootKeys.get(root.id)).toMatchObject({ id: root.id, permissions: ['keys:read'] });
+    expect((await km.rootKeys.list({ pageSize: 500 })).data.map((r) => r.id)).toContain(root.id);
+
+    const reader = new Keymint({ baseUrl: server.url, token: root.secret });
+    expect((await reader.keys.list()).page).toBe(1);
+    const forbidden = await failure(reader.keys.create({ name: 'nope', userId: 'u' }));
+    expect(forbidden).toBeInstanceOf(ForbiddenError);
+    expect(forbidden).toMatchObject({ status: 403, code: 'forbidden', requestId: expect.stringMatching(/^req_/) });
+
+    const rotated = await km.rootKeys.rotate(root.id);
+    expect(await failure(reader.keys.list())).toBeInstanceOf(UnauthorizedError);
+    expect((await new Keymint({ baseUrl: server.url, token: rotated.secret }).keys.list()).page).toBe(1);
+    await km.rootKeys.delete(root.id);
+    expect(await failure(km.rootKeys.get(root.id))).toBeInstanceOf(NotFoundError);
+
+    const session = await km.sessions.create({ userId: 'user_s', organizations: [{ id: 'org_s', role: 'member' }], expiresInSeconds: 600 });
+    expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
+    const mine = await km.keys.create({ name: 'own', userId: 'user_s' });
+    const orgKey = await km.keys.create({ name: 'org', organizationId: 'org_s' });
+    const other = await km.keys.create({ name: 'other', organizationId: 'org_other' });
+    const asUser = new Keymint({ baseUrl: server.url, token: session.token });
+    expect((await asUser.keys.get(mine.id)).id).toBe(mine.id);
+    expect((await asUser.keys.get(orgKey.id)).id).toBe(orgKey.id);
+    expect(await failure(asUser.keys.revoke(orgKey.id))).toBeInstanceOf(ForbiddenError);
+    expect(await failure(asUser.keys.get(other.id))).toBeInstanceOf(NotFoundError);
+    expect(await failure(asUser.keys.verify({ key: mine.secret }))).toBeInstanceOf(ForbiddenError);
+  });
+
+  it('surfaces every reachable error status as its typed error, with request id and details', async () => {
+    const bad = await failure(km.keys.create({ name: '', userId: 'u' }));
+    expect(bad).toBeInstanceOf(InvalidRequestError);
+    expect(bad).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(bad.details.map((d) => d.field)).toContain('name');
+
+    const unauthorized = await failure(new Keymint({ baseUrl: server.url, token: 'nope' }).keys.list());
+    expect(unauthorized).toBeInstanceOf(UnauthorizedError);
+    expect(isKeymintError(unauthorized, 'unauthorized')).toBe(true);
+    expect(isKeymintError(unauthorized, 'not_found')).toBe(false);
+
+    expect((await failure(km.keys.get('key_missing'))).status).toBe(404);
+
+    const key = await km.keys.create({ name: 'conflict', userId: 'u_c' });
+    await km.keys.revoke(key.id);
+    expect(await failure(km.keys.rotate(key.id))).toBeInstanceOf(ConflictError);
+    await km.keys.create({ name: 'one', userId: 'u_c' }, { idempotencyKey: 'same-key' });
+    const reused = await failure(km.keys.create({ name: 'two', userId: 'u_c' }, { idempotencyKey: 'same-key' }));
+    expect(reused).toBeInstanceOf(ConflictError);
+
+    const tooLarge = await failure(km.keys.create({ name: 'big', userId: 'u', metadata: { blob: 'x'.repeat(70_000) } }));
+    expect(tooLarge).toBeInstanceOf(PayloadTooLargeError);
+    expect(tooLarge.status).toBe(413);
+
+    const media = await failure(km.keys.create({ name: 'text', userId: 'u' }, { headers: { 'content-type': 'text/plain' } }));
+    expect(media).toBeInstanceOf(UnsupportedMediaTypeError);
+    expect(media.status).toBe(415);
+  });
+
+  it('standalone functions answer a Result and never throw', async () => {
+    const core = new KeymintCore({ baseUrl: server.url, token: server.rootKey });
+    const created = await keysCreate(core, { name: 'Result', organizationId: 'org_result' });
+    if (!created.ok) throw created.error;
+    expect(created.value.secret).toMatch(/^km_/);
+    const listed = await keysList(core, { organizationId: 'org_result' });
+    expect(listed.ok && listed.value.data.map((k) => k.id)).toEqual([created.value.id]);
+    const missing = await keysGet(core, 'key_nope');
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.error).toBeInstanceOf(NotFoundError);
+    const unreachable = await keysGet(new KeymintCore({ baseUrl: 'http://127.0.0.1:9', token: 't', retries: 0 }), 'key_x');
+    expect(unreachable.ok).toBe(false);
+    if (!unreachable.ok) expect(unreachable.error.name).toBe('KeymintNetworkError');
+  });
+});
+
+describe('client options', () => {
+  it('sends through the given fetch, with client and call headers, fetchOptions, and the snake_case query', async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    const client = new Keymint({
+      baseUrl: `${server.url}/`,
+      token: server.rootKey,
+      headers: { 'x-app': 'billing' },
+      fetch: (url, init) => {
+        seen.push({ url, init });
+        return fetch(url, init);
+      },
+    });
+    const page = await client.keys.list({ organizationId: 'org_opts', pageSize: 3 }, { headers: { 'x-call': 'one' }, fetchOptions: { redirect: 'error' } });
+    expect(page).toEqual({ data: [], totalCount: 0, page: 1, pageSize: 3 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].url).toBe(`${server.url}/v1/keys?organization_id=org_opts&page_size=3`);
+    expect(seen[0].init).toMatchObject({ method: 'GET', redirect: 'error', headers: { 'x-app': 'billing', 'x-call': 'one', authorization: `Bearer ${server.rootKey}` } });
+  });
+
+  it('refuses a client without a credential or with a bad baseUrl', () => {
+    expect(() => new Keymint({ baseUrl: server.url } as never)).toThrow(/token/);
+    expect(() => new Keymint({ baseUrl: 'localhost:8080', token: 't' })).toThrow(/baseUrl/);
+  });
+});
+
+describe('routes other branches build (OAuth, usage): the request the SDK sends and the error it surfaces', () => {
+  let proxy: FaultProxy;
+  let key: ApiKeyWithSecret;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(server.url);
+    key = await km.keys.create({ name: 'cc', organizationId: 'org_cc', scopes: ['a', 'b'] });
+  });
+  afterAll(async () => proxy?.close());
+
+  it('tokens.clientCredentials posts grant_type with HTTP Basic to /v1/oauth/token', async () => {
+    const client = new Keymint({ baseUrl: proxy.url, token: server.rootKey, retries: 0 });
+    const result = await client.tokens.clientCredentials({ clientId: key.id, clientSecret: key.secret, scope: 'a' }).catch((e: unknown) => e);
+    const sent = proxy.seen.at(-1)!;
+    expect(sent).toMatchObject({ method: 'POST', url: '/v1/oauth/token', body: 'grant_type=client_credentials&scope=a' });
+    expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Buffer.from(sent.headers.authorization!.replace('Basic ', ''), 'base64').toString()).toBe(`${key.id}:${key.secret}`);
+    if (!(result instanceof KeymintError)) {
+      // The route exists here (merged): the token works for calls.
+      expect(result).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
+    } else {
+      expect(result).toBeInstanceOf(NotFoundError);
+    }
+  });
+
+  it('a client built on client credentials authenticates every call with the access token', async () => {
+    const client = new Keymint({ baseUrl: proxy.url, clientId: key.id, clientSecret: key.secret, retries: 0 });
+    const before = proxy.seen.length;
+    const outcome = await client.keys.list({ organizationId: 'org_cc' }).catch((e: unknown) => e);
+    const sent = proxy.seen.slice(before);
+    expect(sent[0]).toMatchObject({ method: 'POST', url: '/v1/oauth/token' });
+    if (outcome instanceof KeymintError) {
+      // No token endpoint on this branch: its 404 is the call's error, and no call goes out without a token.
+      expect(outcome).toBeInstanceOf(NotFoundError);
+      expect(sent).toHaveLength(1);
+    } else {
+      expect(outcome).toMatchObject({ totalCount: 1 });
+      expect(sent[1].headers.authorization).toMatch(/^Bearer ey/);
+    }
+  });
+
+  it('tokens.introspect and usage.get send the contract request', async () => {
+    const client = new Keymint({ baseUrl: proxy.url, token: server.rootKey, retries: 0 });
+    const introspected = await client.tokens.introspect('some.jwt.token').catch((e: unknown) => e);
+    expect(proxy.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/oauth/introspect', body: 'token=some.jwt.token' });
+    if (introspected instanceof KeymintError) expect(introspected).toBeInstanceOf(NotFoundError);
+    else expect(introspected).toMatchObject({ active: false });
+
+    const usage = await client.usage.get(key.id, { from: '2026-01-01T00:00:00Z', granularity: 'day' }).catch((e: unknown) => e);
+    expect(proxy.seen.at(-1)).toMatchObject({ method: 'GET', url: `/v1/keys/${key.id}/usage?from=2026-01-01T00%3A00%3A00Z&granularity=day` });
+    if (usage instanceof KeymintError) expect(usage).toBeInstanceOf(NotFoundError);
+    else expect(usage).toBeTypeOf('object');
+  });
+});

@@ -1,0 +1,72 @@
+import type {
+  AuditEventList,
+  CreateKeyBody,
+  CreateRootKeyBody,
+  CreateSessionBody,
+  Key,
+  KeyList,
+  KeyWithSecret,
+  ListAuditEventsQuery,
+  ListKeysQuery,
+  ListRootKeysQuery,
+  RevokeKeyBody,
+  RootKey,
+  RootKeyList,
+  RootKeyWithSecret,
+  RotateKeyBody,
+  Session,
+  UpdateKeyBody,
+  VerifyCode,
+  VerifyKeyBody,
+  VerifyKeyResult,
+  AuditEvent,
+} from '@keymint/api';
+import type { Camelize } from './case.js';
+
+// Every type here is the contract's own (from @keymint/api), seen in camelCase: none is copied by hand.
+
+/** An API key as reads answer it (never the secret). */
+export type ApiKey = Camelize<Key>;
+/** An API key with its secret: only from create and rotate. */
+export type ApiKeyWithSecret = Camelize<KeyWithSecret>;
+/** `keys.create` input. */
+export type CreateKeyParams = Camelize<CreateKeyBody>;
+/** `keys.list` input: filters and paging. */
+export type ListKeysParams = Camelize<ListKeysQuery>;
+/** A page of keys: `{ data, totalCount, page, pageSize }`. */
+export type ApiKeyPage = Camelize<KeyList>;
+/** `keys.update` input: only the fields to change. */
+export type UpdateKeyParams = Camelize<UpdateKeyBody>;
+/** `keys.rotate` input. */
+export type RotateKeyParams = Camelize<RotateKeyBody>;
+/** `keys.revoke` input. */
+export type RevokeKeyParams = Camelize<RevokeKeyBody>;
+/** `keys.verify` input. */
+export type VerifyKeyParams = Camelize<VerifyKeyBody>;
+/** `keys.verify` answer: the outcome is data, `code` says which. */
+export type VerifyKeyResponse = Camelize<VerifyKeyResult>;
+/** One verify outcome (`VALID`, `NOT_FOUND`, …). */
+export type VerifyOutcome = VerifyCode;
+
+/** A root key as reads answer it. */
+export type RootKeyInfo = Camelize<RootKey>;
+/** A root key with its secret: only from create and rotate. */
+export type RootKeyWithSecretInfo = Camelize<RootKeyWithSecret>;
+/** `rootKeys.create` input. */
+export type CreateRootKeyParams = Camelize<CreateRootKeyBody>;
+/** `rootKeys.list` input. */
+export type ListRootKeysParams = Camelize<ListRootKeysQuery>;
+/** A page of root keys. */
+export type RootKeyPage = Camelize<RootKeyList>;
+
+/** `sessions.create` input. */
+export type CreateSessionParams = Camelize<CreateSessionBody>;
+/** A session token for one end user. */
+export type SessionToken = Camelize<Session>;
+
+/** `audit.list` input. */
+export type ListAuditEventsParams = Camelize<ListAuditEventsQuery>;
+/** One audit event. */
+export type AuditEventInfo = Camelize<AuditEvent>;
+/** A page of audit events. */
+export type AuditEventPage = Camelize<AuditEventList>;
