@@ -52,8 +52,10 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
     keepAlive: true,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A client losing its connection emits 'error' (the pool listens only while it is idle): it must
+  // not crash the process. Its query fails, is answered 503, and the pool discards the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new PostgresStore(db, options.schema);
 }
