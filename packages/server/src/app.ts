@@ -13,7 +13,7 @@ import { routes } from './http/routes.js';
 import type { KeymintApp, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { newId } from './ids.js';
-import { localBus, type InvalidationBus } from './keys/invalidation-bus.js';
+import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
@@ -69,6 +69,11 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   bus.subscribe((invalidation) => {
     if (invalidation.rootKeys) authenticator.forget();
     else cache.invalidate(invalidation);
+  });
+  // Invalidations may be missed while the bus is down: bound the cache, and start afresh after.
+  bus.onHealthChange?.((healthy) => {
+    authenticator.forget();
+    cache.bound(healthy ? undefined : DEGRADED_CACHE_TTL_MS);
   });
 
   const services: Services = {

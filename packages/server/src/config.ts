@@ -19,6 +19,14 @@ export interface Config {
   cacheTtlMs: number;
   /** How often `last_used_at` is written, ms. */
   lastUsedFlushMs: number;
+  /** PostgreSQL: connections in the pool (`KEYMINT_PG_POOL_SIZE`). */
+  pgPoolSize: number;
+  /** PostgreSQL: longest a statement may run, ms (`KEYMINT_PG_STATEMENT_TIMEOUT_MS`). */
+  pgStatementTimeoutMs: number;
+  /** PostgreSQL: schema to create and use instead of `public` (`KEYMINT_PG_SCHEMA`). */
+  pgSchema: string | undefined;
+  /** Redis carrying cache invalidations between instances (`KEYMINT_REDIS_URL`); unset: one instance. */
+  redisUrl: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -69,6 +77,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('KEYMINT_PUBLIC_URL', 'expected an http(s) URL');
   }
 
+  const pgSchema = env.KEYMINT_PG_SCHEMA || undefined;
+  if (pgSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) {
+    throw new ConfigError('KEYMINT_PG_SCHEMA', 'expected a lower-case identifier (a-z, 0-9, _), at most 63 characters');
+  }
+
+  const redisUrl = env.KEYMINT_REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
+    throw new ConfigError('KEYMINT_REDIS_URL', 'expected redis://… or rediss://…');
+  }
+
   return {
     host,
     port,
@@ -80,5 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheSize: integer(env, 'KEYMINT_CACHE_SIZE', 100_000, 0, 10_000_000),
     cacheTtlMs: integer(env, 'KEYMINT_CACHE_TTL_SECONDS', 300, 0, 86_400) * 1000,
     lastUsedFlushMs: integer(env, 'KEYMINT_LAST_USED_FLUSH_MS', 1000, 10, 600_000),
+    pgPoolSize: integer(env, 'KEYMINT_PG_POOL_SIZE', 10, 1, 1000),
+    pgStatementTimeoutMs: integer(env, 'KEYMINT_PG_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    pgSchema,
+    redisUrl,
   };
 }

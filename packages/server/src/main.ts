@@ -2,6 +2,7 @@
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { localBus } from './keys/invalidation-bus.js';
 import { createLogger } from './logging.js';
 import { openStore } from './store/open-store.js';
 
@@ -23,9 +24,16 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, {
+    poolSize: config.pgPoolSize,
+    statementTimeoutMs: config.pgStatementTimeoutMs,
+    schema: config.pgSchema,
+  });
   await store.migrate();
-  const { app, services } = await buildApp({ config, store, clock: systemClock, logger });
+  const bus = config.redisUrl
+    ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger })
+    : localBus;
+  const { app, services } = await buildApp({ config, store, clock: systemClock, logger, bus });
 
   const bootstrapSecret = await services.rootKeys.bootstrap(config.rootKey);
   const pruner = setInterval(() => {
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     clearInterval(pruner);
     await app.close();
+    await bus.close();
     await store.close();
     process.exit(0);
   };

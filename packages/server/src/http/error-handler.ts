@@ -24,7 +24,7 @@ function isUnavailable(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return (
     (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P01|57P03|08\w{3})$/.test(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout|statement timeout/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout|statement timeout|Query read timeout/i.test(message)
   );
 }
 

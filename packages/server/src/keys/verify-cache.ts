@@ -32,6 +32,8 @@ export class VerifyCache {
   private readonly missing: LRUCache<string, true>;
   private readonly digestsByKey = new Map<string, Set<string>>();
   private readonly enabled: boolean;
+  /** Set while invalidations may be missed: no entry lives longer than this, ms. */
+  private maxAgeMs: number | undefined;
 
   constructor(options: { size: number; ttlMs: number; negativeSize?: number; negativeTtlMs?: number }) {
     const max = Math.max(1, options.size);
@@ -61,7 +63,7 @@ export class VerifyCache {
 
   remember(digest: string, value: CachedSecret, mark: number): void {
     if (!this.enabled || mark !== this.generation) return;
-    this.found.set(digest, value);
+    this.found.set(digest, value, this.maxAgeMs === undefined ? undefined : { ttl: this.maxAgeMs });
     let digests = this.digestsByKey.get(value.key.id);
     if (!digests) this.digestsByKey.set(value.key.id, (digests = new Set()));
     digests.add(digest);
@@ -69,7 +71,17 @@ export class VerifyCache {
 
   rememberMissing(digest: string, mark: number): void {
     if (!this.enabled || mark !== this.generation) return;
-    this.missing.set(digest, true);
+    this.missing.set(digest, true, this.maxAgeMs === undefined ? undefined : { ttl: Math.min(this.maxAgeMs, this.missing.ttl) });
+  }
+
+  /**
+   * Bounds staleness while invalidations cannot arrive: forgets everything (what was cached may
+   * already be stale) and keeps new entries at most `maxAgeMs`; `undefined` restores the normal
+   * TTL, again forgetting everything, since invalidations may have been missed in between.
+   */
+  bound(maxAgeMs: number | undefined): void {
+    this.clear();
+    this.maxAgeMs = maxAgeMs;
   }
 
   /** Drops what an invalidation names; called for local changes and for messages from other instances. */

@@ -6,6 +6,11 @@ import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logging.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { createTestPostgresStore } from './postgres.js';
+
+/** `KEYMINT_TEST_STORE=postgres` runs every app test on PostgreSQL (a fresh schema per app). */
+const testStore = (): Promise<Store> | Store =>
+  process.env.KEYMINT_TEST_STORE === 'postgres' ? createTestPostgresStore() : createSqliteStore(':memory:');
 
 /** Every log line an app wrote, for tests that assert what reaches (or never reaches) the log. */
 export class LogCapture extends Writable {
@@ -28,14 +33,14 @@ export interface TestApp extends Keymint {
 }
 
 /**
- * Builds the real app on a fresh in-memory SQLite store (or the given store) with a manual
+ * Builds the real app on a fresh store (in-memory SQLite, or PostgreSQL, see `testStore`; or the given one) with a manual
  * clock and a captured debug log. Tests drive it through `app.inject` or `app.listen`.
  */
 export async function createTestApp(
   options: { store?: Store; env?: Record<string, string>; clock?: ManualClock; bus?: AppDeps['bus'] } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'debug', ...options.env });
-  const store = options.store ?? createSqliteStore(':memory:');
+  const store = options.store ?? (await testStore());
   await store.migrate();
   const clock = options.clock ?? new ManualClock(Date.now());
   const logs = new LogCapture();

@@ -1,0 +1,281 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditRecord, digest, keyRecord, rootKeyRecord, sessionRecord, T0 } from './contract-fixtures.js';
+import type { KeyFilter, KeyRecord, Store } from './store.js';
+
+const page = (filter: Partial<KeyFilter> = {}): KeyFilter => ({ now: T0, offset: 0, limit: 50, ...filter });
+const audits = (store: Store, keyId: string) => store.listAuditEvents({ keyId, offset: 0, limit: 50 });
+
+/**
+ * The behaviour every `Store` must have, run against each implementation (`sqlite-store.test.ts`,
+ * `postgres-store.test.ts`). `open` yields a fresh, migrated, empty store; the suite closes it.
+ */
+export function storeContract(open: () => Promise<Store>): void {
+  let store: Store;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => store.close());
+
+  const insert = async (overrides: Partial<KeyRecord> = {}, secret = digest()) => {
+    const key = keyRecord(overrides);
+    await store.insertKey(key, secret, auditRecord({ keyId: key.id, organizationId: key.organizationId }));
+    return { key, secret };
+  };
+  const names = (keys: KeyRecord[]) => keys.map((k) => k.name);
+
+  it('answers ping and migrates again without change', async () => {
+    await store.ping();
+    await store.migrate();
+  });
+
+  describe('keys', () => {
+    it('stores every field of a key and finds it by id and by digest', async () => {
+      const { key, secret } = await insert({
+        description: 'd',
+        organizationId: 'org_1',
+        scopes: ['a', 'b'],
+        metadata: { plan: 'pro', nested: { n: 1 } },
+        enabled: false,
+        expiresAt: T0 + 5000,
+        rateLimit: { limit: 10, windowSeconds: 60 },
+        credits: { remaining: 7, refillAmount: 5, refillIntervalSeconds: 3600 },
+        createdBy: 'rk_1',
+      });
+      expect(await store.getKey(key.id)).toEqual(key);
+      expect(await store.findKeyByDigest(secret)).toEqual({ key, validUntil: null });
+      expect(await store.getKey('key_missing')).toBeNull();
+      expect(await store.findKeyByDigest(digest())).toBeNull();
+      expect((await audits(store, key.id)).events.map((e) => e.action)).toEqual(['key.created']);
+    });
+
+    it('lists newest first, strictly by insertion even within one millisecond, with total and paging', async () => {
+      for (const name of ['a', 'b', 'c', 'd']) await insert({ name, createdAt: T0 });
+      const all = await store.listKeys(page());
+      expect(names(all.keys)).toEqual(['d', 'c', 'b', 'a']);
+      expect(all.total).toBe(4);
+      const second = await store.listKeys(page({ offset: 1, limit: 2 }));
+      expect(names(second.keys)).toEqual(['c', 'b']);
+      expect(second.total).toBe(4);
+    });
+
+    it('searches names case-insensitively, taking % _ and \\ literally', async () => {
+      for (const name of ['Billing API', 'billing-ui', '100% done', '100 done', 'snake_case', 'snakeXcase', 'back\\slash']) {
+        await insert({ name });
+      }
+      expect(names((await store.listKeys(page({ nameContains: 'BILLING' }))).keys).sort()).toEqual(['Billing API', 'billing-ui']);
+      expect(names((await store.listKeys(page({ nameContains: '0%' }))).keys)).toEqual(['100% done']);
+      expect(names((await store.listKeys(page({ nameContains: 'e_c' }))).keys)).toEqual(['snake_case']);
+      expect(names((await store.listKeys(page({ nameContains: 'k\\s' }))).keys)).toEqual(['back\\slash']);
+      expect((await store.listKeys(page({ nameContains: '%' }))).total).toBe(1);
+    });
+
+    it('filters by status at `now`', async () => {
+      await insert({ name: 'active' });
+      await insert({ name: 'active-until-later', expiresAt: T0 + 1 });
+      await insert({ name: 'disabled', enabled: false });
+      await insert({ name: 'revoked', revokedAt: T0, enabled: false });
+      await insert({ name: 'expired', expiresAt: T0 });
+      await insert({ name: 'revoked-and-expired', revokedAt: T0, expiresAt: T0 - 1 });
+      const by = async (status: KeyFilter['status']) => names((await store.listKeys(page({ status }))).keys).sort();
+      expect(await by('active')).toEqual(['active', 'active-until-later']);
+      expect(await by('disabled')).toEqual(['disabled']);
+      expect(await by('revoked')).toEqual(['revoked', 'revoked-and-expired']);
+      expect(await by('expired')).toEqual(['expired']);
+      expect((await store.listKeys(page())).total).toBe(6);
+    });
+
+    it('filters by organization, user and the owners a session may see', async () => {
+      await insert({ name: 'mine', userId: 'u1' });
+      await insert({ name: 'mine-in-org', userId: 'u1', organizationId: 'org_2' });
+      await insert({ name: 'org1', organizationId: 'org_1' });
+      await insert({ name: 'org3', organizationId: 'org_3' });
+      await insert({ name: 'theirs', userId: 'u2' });
+      const list = async (filter: Partial<KeyFilter>) => names((await store.listKeys(page(filter))).keys).sort();
+      expect(await list({ organizationId: 'org_1' })).toEqual(['org1']);
+      expect(await list({ userId: 'u1' })).toEqual(['mine', 'mine-in-org']);
+      expect(await list({ owners: { userId: 'u1', organizationIds: ['org_1'] } })).toEqual(['mine', 'org1']);
+      expect(await list({ owners: { userId: null, organizationIds: ['org_1', 'org_3'] } })).toEqual(['org1', 'org3']);
+      expect(await list({ owners: { userId: null, organizationIds: [] } })).toEqual([]);
+      expect((await store.listKeys(page({ owners: { userId: null, organizationIds: [] } }))).total).toBe(0);
+    });
+  });
+
+  describe('changeKey', () => {
+    it('writes the decided key and its audit event together', async () => {
+      const { key } = await insert();
+      const next = { ...key, name: 'Renamed', updatedAt: T0 + 1 };
+      const changed = await store.changeKey(key.id, (current) => {
+        expect(current).toEqual(key);
+        return { key: next, audit: auditRecord({ action: 'key.updated', keyId: key.id }) };
+      });
+      expect(changed).toEqual(next);
+      expect(await store.getKey(key.id)).toEqual(next);
+      expect((await audits(store, key.id)).events.map((e) => e.action)).toEqual(['key.updated', 'key.created']);
+    });
+
+    it('changes nothing when decide answers null, and answers the key as it stands', async () => {
+      const { key } = await insert();
+      expect(await store.changeKey(key.id, () => null)).toEqual(key);
+      expect((await audits(store, key.id)).total).toBe(1);
+    });
+
+    it('writes nothing at all when decide throws', async () => {
+      const { key } = await insert();
+      const refusal = new Error('refused');
+      await expect(store.changeKey(key.id, () => { throw refusal; })).rejects.toBe(refusal);
+      expect(await store.getKey(key.id)).toEqual(key);
+      expect((await audits(store, key.id)).total).toBe(1);
+    });
+
+    it('answers null for a missing key without asking decide', async () => {
+      let asked = false;
+      expect(await store.changeKey('key_missing', () => ((asked = true), null))).toBeNull();
+      expect(asked).toBe(false);
+    });
+
+    it('serializes concurrent changes of one key (no lost update)', async () => {
+      const { key } = await insert({ credits: { remaining: 20, refillAmount: null, refillIntervalSeconds: null } });
+      const spend = () =>
+        store.changeKey(key.id, (current) => ({
+          key: { ...current, credits: { ...current.credits!, remaining: current.credits!.remaining - 1 } },
+          audit: auditRecord({ action: 'key.updated', keyId: key.id }),
+        }));
+      await Promise.all(Array.from({ length: 10 }, spend));
+      expect((await store.getKey(key.id))?.credits?.remaining).toBe(10);
+    });
+
+    it('rotates: the old digest keeps a grace end, the new one opens the key, grace never extends', async () => {
+      const { key, secret: first } = await insert();
+      const rotate = (next: string, previousValidUntil: number) =>
+        store.changeKey(key.id, (current) => ({
+          key: { ...current, rotatedAt: T0 + 1 },
+          rotation: { digest: next, previousValidUntil },
+          audit: auditRecord({ action: 'key.rotated', keyId: key.id }),
+        }));
+      const second = digest();
+      await rotate(second, T0 + 60_000);
+      expect((await store.findKeyByDigest(first))?.validUntil).toBe(T0 + 60_000);
+      expect((await store.findKeyByDigest(second))?.validUntil).toBeNull();
+      const third = digest();
+      await rotate(third, T0 + 120_000);
+      expect((await store.findKeyByDigest(first))?.validUntil).toBe(T0 + 60_000);
+      expect((await store.findKeyByDigest(second))?.validUntil).toBe(T0 + 120_000);
+      expect((await store.findKeyByDigest(third))?.key.rotatedAt).toBe(T0 + 1);
+    });
+  });
+
+  describe('deleteKey, touchKeys, idempotency, prune', () => {
+    it('deletes a key and every secret, writing the audit event; null when missing', async () => {
+      const { key, secret } = await insert();
+      const deleted = await store.deleteKey(key.id, (current) => auditRecord({ action: 'key.deleted', keyId: current.id }));
+      expect(deleted).toEqual(key);
+      expect(await store.getKey(key.id)).toBeNull();
+      expect(await store.findKeyByDigest(secret)).toBeNull();
+      expect((await audits(store, key.id)).events.map((e) => e.action)).toEqual(['key.deleted', 'key.created']);
+      expect(await store.deleteKey(key.id, () => auditRecord())).toBeNull();
+    });
+
+    it('never moves last_used_at backwards', async () => {
+      const { key } = await insert();
+      const other = await insert();
+      await store.touchKeys(new Map([[key.id, T0 + 100], [other.key.id, T0 + 5]]));
+      await store.touchKeys(new Map([[key.id, T0 + 50]]));
+      expect((await store.getKey(key.id))?.lastUsedAt).toBe(T0 + 100);
+      expect((await store.getKey(other.key.id))?.lastUsedAt).toBe(T0 + 5);
+      await store.touchKeys(new Map());
+    });
+
+    it('makes exactly one key of concurrent inserts with one idempotency digest', async () => {
+      const claim = digest();
+      const attempt = (response: string) => {
+        const key = keyRecord();
+        return store.insertKey(key, digest(), auditRecord({ keyId: key.id }), { digest: claim, requestHash: 'h', response, createdAt: T0 });
+      };
+      const outcomes = await Promise.all(['r1', 'r2', 'r3', 'r4'].map(attempt));
+      const winners = outcomes.filter((o) => o.inserted);
+      expect(winners).toHaveLength(1);
+      const stored = await store.findIdempotency(claim);
+      for (const o of outcomes) if (!o.inserted) expect(o.existing).toEqual(stored);
+      expect((await store.listKeys(page())).total).toBe(1);
+      expect((await store.listAuditEvents({ offset: 0, limit: 10 })).total).toBe(1);
+      expect(await store.findIdempotency(digest())).toBeNull();
+    });
+
+    it('prunes old idempotent answers, ended sessions and ended grace secrets, nothing else', async () => {
+      const { key, secret: old } = await insert();
+      const current = digest();
+      await store.changeKey(key.id, (k) => ({ key: k, rotation: { digest: current, previousValidUntil: T0 + 10 }, audit: auditRecord() }));
+      const oldClaim = { digest: digest(), requestHash: 'h', response: 'r', createdAt: T0 - 1 };
+      const newClaim = { ...oldClaim, digest: digest(), createdAt: T0 };
+      await store.insertKey(keyRecord(), digest(), auditRecord(), oldClaim);
+      await store.insertKey(keyRecord(), digest(), auditRecord(), newClaim);
+      const ended = sessionRecord({ expiresAt: T0 + 10 });
+      const live = sessionRecord({ expiresAt: T0 + 11 });
+      for (const s of [ended, live]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      await store.prune(T0 + 10, T0);
+      expect(await store.findIdempotency(oldClaim.digest)).toBeNull();
+      expect(await store.findIdempotency(newClaim.digest)).toEqual(newClaim);
+      expect(await store.findSessionByDigest(ended.digest)).toBeNull();
+      expect(await store.findSessionByDigest(live.digest)).toEqual(live);
+      expect(await store.findKeyByDigest(old)).toBeNull();
+      expect((await store.findKeyByDigest(current))?.key.id).toBe(key.id);
+    });
+  });
+
+  describe('root keys, sessions, audit', () => {
+    it('stores, lists newest first, counts, changes, touches and deletes root keys', async () => {
+      const a = rootKeyRecord({ name: 'a' });
+      const b = rootKeyRecord({ name: 'b', permissions: ['*'] });
+      await store.insertRootKey(a, null);
+      await store.insertRootKey(b, auditRecord({ action: 'root_key.created' }));
+      expect(await store.getRootKey(a.id)).toEqual(a);
+      expect(await store.findRootKeyByDigest(b.digest)).toEqual(b);
+      expect(await store.countRootKeys()).toBe(2);
+      const listed = await store.listRootKeys(0, 10);
+      expect(listed.rootKeys.map((r) => r.name)).toEqual(['b', 'a']);
+      expect(listed.total).toBe(2);
+      const next = { ...a, digest: digest(), rotatedAt: T0 + 1 };
+      expect(await store.changeRootKey(a.id, () => ({ rootKey: next, audit: auditRecord({ action: 'root_key.rotated' }) }))).toEqual(next);
+      expect(await store.findRootKeyByDigest(a.digest)).toBeNull();
+      await store.touchRootKeys(new Map([[a.id, T0 + 9]]));
+      await store.touchRootKeys(new Map([[a.id, T0 + 1]]));
+      expect((await store.getRootKey(a.id))?.lastUsedAt).toBe(T0 + 9);
+      expect(await store.deleteRootKey(b.id, () => auditRecord({ action: 'root_key.deleted' }))).toEqual(b);
+      expect(await store.getRootKey(b.id)).toBeNull();
+      expect(await store.changeRootKey(b.id, () => { throw new Error('not asked'); })).toBeNull();
+      expect(await store.deleteRootKey(b.id, () => auditRecord())).toBeNull();
+      expect((await store.listAuditEvents({ offset: 0, limit: 10 })).events.map((e) => e.action)).toEqual([
+        'root_key.deleted',
+        'root_key.rotated',
+        'root_key.created',
+      ]);
+    });
+
+    it('stores sessions and finds them by digest', async () => {
+      const session = sessionRecord();
+      await store.insertSession(session, auditRecord({ action: 'session.created' }));
+      expect(await store.findSessionByDigest(session.digest)).toEqual(session);
+      expect(await store.findSessionByDigest(digest())).toBeNull();
+    });
+
+    it('filters the audit trail by organization, key, action and time, newest first', async () => {
+      const events = [
+        auditRecord({ organizationId: 'org_1', keyId: 'k1', action: 'key.created', createdAt: T0 }),
+        auditRecord({ organizationId: 'org_1', keyId: 'k1', action: 'key.revoked', createdAt: T0 + 10 }),
+        auditRecord({ organizationId: 'org_2', keyId: 'k2', action: 'key.created', createdAt: T0 + 10 }),
+        auditRecord({ organizationId: null, keyId: null, action: 'session.created', createdAt: T0 + 20 }),
+      ];
+      for (const event of events) await store.insertSession(sessionRecord(), event);
+      const ids = async (filter: Parameters<Store['listAuditEvents']>[0]) => (await store.listAuditEvents(filter)).events.map((e) => e.id);
+      const base = { offset: 0, limit: 10 };
+      expect(await ids(base)).toEqual(events.map((e) => e.id).reverse());
+      expect(await store.listAuditEvents(base)).toMatchObject({ events: [events[3], events[2], events[1], events[0]], total: 4 });
+      expect(await ids({ ...base, organizationId: 'org_1' })).toEqual([events[1].id, events[0].id]);
+      expect(await ids({ ...base, keyId: 'k2' })).toEqual([events[2].id]);
+      expect(await ids({ ...base, action: 'key.created' })).toEqual([events[2].id, events[0].id]);
+      expect(await ids({ ...base, from: T0 + 10, to: T0 + 20 })).toEqual([events[2].id, events[1].id]);
+      const paged = await store.listAuditEvents({ offset: 1, limit: 1, organizationId: 'org_1' });
+      expect(paged).toEqual({ events: [events[0]], total: 2 });
+    });
+  });
+}
