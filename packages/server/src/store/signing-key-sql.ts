@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditRecord, SigningKeyRecord } from './records.js';
 import { auditToRow } from './rows.js';
 import type { Database } from './schema.js';
@@ -6,9 +6,9 @@ import type { Database } from './schema.js';
 /** The value of `active_slot` on the one active signing key (unique: at most one row holds it). */
 const ACTIVE = 'active';
 
-/** Every signing key, newest first. */
+/** Every signing key: the active one first, then the retired ones, newest first. */
 export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyRecord[]> {
-  const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
+  const rows = await db.selectFrom('signing_keys').selectAll().orderBy(sql`case when retired_at is null then 0 else 1 end`).orderBy('created_at', 'desc').orderBy('kid').execute();
   return rows.map((row) => ({
     kid: row.kid,
     alg: row.alg,

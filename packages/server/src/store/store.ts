@@ -91,7 +91,7 @@ export interface Store {
   /** Every digest stored for a key (current and grace), to compare in constant time. */
   listKeySecrets(keyId: string): Promise<SecretRecord[]>;
 
-  /** Every signing key, newest first (the active one has `retiredAt` null). */
+  /** Every signing key: the active one (`retiredAt` null) first, then the retired ones, newest first. */
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /**
    * Makes `next` the active signing key, atomically with `audit`. `replacing`: the kid expected
