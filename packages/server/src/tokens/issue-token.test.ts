@@ -174,4 +174,14 @@ describe('POST /v1/oauth/token', () => {
       expect(log).not.toContain(secret);
     }
   });
+
+  it('is documented in the OpenAPI document with the other endpoints of the module', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys(response.json().paths);
+    for (const path of ['/v1/oauth/token', '/v1/oauth/introspect', '/v1/signing-keys', '/v1/signing-keys/rotate', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server']) {
+      expect(paths).toContain(path);
+    }
+    expect(Object.keys(response.json().paths['/v1/oauth/token'].post.requestBody.content)).toContain('application/x-www-form-urlencoded');
+  });
 });

@@ -113,18 +113,20 @@ describe('token signing keys', () => {
   });
 });
 
-/** A PostgreSQL store in a schema of its own, dropped afterwards. */
+/**
+ * PostgreSQL stores on a database of their own, dropped afterwards (a database rather than a
+ * schema: Kysely's migrator would see migration tables other runs left in `public`).
+ */
 async function postgresStores(count: number): Promise<Store[]> {
-  const url = 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `tokens_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
+  const database = `keymint_tokens_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
   await admin.connect();
-  await admin.query(`create schema ${schema}`);
+  await admin.query(`create database ${database}`);
   cleanups.push(async () => {
-    await admin.query(`drop schema ${schema} cascade`);
+    await admin.query(`drop database ${database}`);
     await admin.end();
   });
-  const stores = Array.from({ length: count }, () => createPostgresStore(url, { schema }));
+  const stores = Array.from({ length: count }, () => createPostgresStore(`postgres://postgres@127.0.0.1:5432/${database}`));
   for (const store of stores) cleanups.push(() => store.close());
   await stores[0].migrate();
   return stores;

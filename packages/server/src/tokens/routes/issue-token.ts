@@ -11,7 +11,6 @@ export const issueToken: TokenRoute = (app, { issuer }) =>
         tags: ['oauth'],
         summary: 'Exchange an API key for an access token (client credentials)',
         description: 'Form-urlencoded or JSON. Client authentication: HTTP Basic (client_secret_basic) or client_id and client_secret in the body.',
-        security: [{ basic: [] }, {}],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
         response: { 200: TokenResponse, '4xx': OAuthErrorBody },
