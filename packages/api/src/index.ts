@@ -8,3 +8,4 @@ export * from './keys.js';
 export * from './root-keys.js';
 export * from './sessions.js';
 export * from './audit.js';
+export * from './oauth.js';

@@ -20,6 +20,7 @@ import { VerifyCache } from './keys/verify-cache.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
+import { createTokens } from './tokens/token-module.js';
 
 /** Everything the app is built from; `main.ts` wires the real ones, tests their own. */
 export interface AppDeps {
@@ -65,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
   const authenticator = new Authenticator(store, clock, (id, at) => rootKeyUsage.record(id, at));
+  const tokens = createTokens({ config, store, clock, logger: deps.logger });
+  authenticator.accessTokens = (token) => tokens.services.verifier.principal(token);
 
   bus.subscribe((invalidation) => {
     if (invalidation.rootKeys) authenticator.forget();
@@ -100,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   await installOpenApi(app, config.publicUrl);
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
   for (const route of routes) route(app, services);
+  await tokens.register(app);
 
   const flush = async () => {
     await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);

@@ -27,6 +27,31 @@ export interface Config {
   pgSchema: string | undefined;
   /** Redis carrying cache invalidations between instances (`KEYMINT_REDIS_URL`); unset: one instance. */
   redisUrl: string | undefined;
+  /** Client-credentials access tokens (`KEYMINT_TOKEN_*`, `KEYMINT_ISSUER`, `KEYMINT_SECRET`). */
+  tokens: TokenConfig;
+}
+
+/** JWT signing algorithms access tokens may be signed with. */
+export const TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+/** One of `TOKEN_ALGS`. */
+export type TokenAlg = (typeof TOKEN_ALGS)[number];
+
+/** How access tokens are issued, signed and guarded. */
+export interface TokenConfig {
+  alg: TokenAlg;
+  /** `iss` of every token and the discovery metadata's `issuer`. */
+  issuer: string;
+  /** `aud` when a request names none; the audience Keymint's own API accepts. */
+  audience: string;
+  /** Further audiences a token request may ask for (`audience` or `resource`). */
+  audiences: string[];
+  ttlSeconds: number;
+  /** Derives the key that encrypts signing keys at rest; undefined: stored unencrypted. */
+  secret: string | undefined;
+  /** Failed client authentications allowed per client_id and per IP in `failureWindowMs`. */
+  failuresPerClient: number;
+  failuresPerIp: number;
+  failureWindowMs: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -88,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   return {
+    tokens: tokenConfig(env, publicUrl),
     host,
     port,
     databaseUrl,
@@ -102,5 +128,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgStatementTimeoutMs: integer(env, 'KEYMINT_PG_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     pgSchema,
     redisUrl,
+  };
+}
+
+function httpUrl(name: string, value: string): string {
+  try {
+    if (/^https?:$/.test(new URL(value).protocol)) return value;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(name, `expected an http(s) URL, got ${JSON.stringify(value)}`);
+}
+
+function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {
+  const alg = (env.KEYMINT_TOKEN_ALG || 'RS256') as TokenAlg;
+  if (!TOKEN_ALGS.includes(alg)) throw new ConfigError('KEYMINT_TOKEN_ALG', `expected one of ${TOKEN_ALGS.join(', ')}`);
+  const issuer = httpUrl('KEYMINT_ISSUER', env.KEYMINT_ISSUER || publicUrl);
+  const audience = env.KEYMINT_TOKEN_AUDIENCE || issuer;
+  if (/\s/.test(audience) || audience.length > 512) throw new ConfigError('KEYMINT_TOKEN_AUDIENCE', 'must be at most 512 characters with no white space');
+  const audiences = (env.KEYMINT_TOKEN_AUDIENCES || '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (audiences.some((a) => /\s/.test(a) || a.length > 512)) throw new ConfigError('KEYMINT_TOKEN_AUDIENCES', 'comma-separated audiences of at most 512 characters');
+  const secret = env.KEYMINT_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('KEYMINT_SECRET', 'must be at least 32 characters');
+  return {
+    alg,
+    issuer,
+    audience,
+    audiences: [...new Set([audience, ...audiences])],
+    ttlSeconds: integer(env, 'KEYMINT_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    secret,
+    failuresPerClient: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
+    failuresPerIp: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_IP', 30, 1, 1_000_000),
+    failureWindowMs: integer(env, 'KEYMINT_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
   };
 }

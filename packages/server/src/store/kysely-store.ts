@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import { migrations } from './migrations.js';
-import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord } from './records.js';
+import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SecretRecord, SessionRecord, SigningKeyRecord } from './records.js';
 import {
   auditFromRow,
   auditToRow,
@@ -11,6 +11,7 @@ import {
   sessionFromRow,
 } from './rows.js';
 import type { Database } from './schema.js';
+import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
 
 /** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
@@ -272,6 +273,19 @@ export class KyselyStore implements Store {
       query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { events: rows.map(auditFromRow), total: Number(count.n) };
+  }
+
+  async listKeySecrets(keyId: string): Promise<SecretRecord[]> {
+    const rows = await this.db.selectFrom('key_secrets').selectAll().where('key_id', '=', keyId).execute();
+    return rows.map((row) => ({ digest: row.digest, keyId: row.key_id, validUntil: row.valid_until }));
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return listSigningKeys(this.db);
+  }
+
+  async activateSigningKey(next: SigningKeyRecord, replacing: string | null, audit: AuditRecord | null): Promise<boolean> {
+    return activateSigningKey(this.db, next, replacing, audit);
   }
 
   async prune(now: Millis, idempotencyBefore: Millis): Promise<void> {

@@ -110,5 +110,21 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('idempotency_age').on('idempotency_keys').column('created_at').execute();
       },
     },
+    '0002_signing_keys': {
+      async up(db: Kysely<any>) {
+        // `active_slot` is 'active' on the one signing key in use and null on retired ones: the
+        // unique constraint lets at most one key be active, whichever instance inserts it.
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('private_jwk', 'text', (c) => c.notNull())
+          .addColumn('active_slot', 'text', (c) => c.unique())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('retired_at', 'bigint')
+          .execute();
+      },
+    },
   };
 }

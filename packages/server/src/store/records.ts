@@ -100,3 +100,16 @@ export interface KeyFilter {
   offset: number;
   limit: number;
 }
+
+/** A key that signs access tokens; the private half is sealed (see `tokens/key-sealing.ts`). */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** Public JWK, JSON. */
+  publicJwk: string;
+  /** Private JWK, sealed: never leaves the server. */
+  privateJwk: string;
+  createdAt: Millis;
+  /** When another key took over signing; null for the active key. */
+  retiredAt: Millis | null;
+}

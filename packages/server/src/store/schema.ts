@@ -76,4 +76,13 @@ export interface Database {
     response: string;
     created_at: number;
   };
+  signing_keys: {
+    kid: string;
+    alg: string;
+    public_jwk: string;
+    private_jwk: string;
+    active_slot: string | null;
+    created_at: number;
+    retired_at: number | null;
+  };
 }

@@ -6,7 +6,9 @@ import type {
   KeyRecord,
   Millis,
   RootKeyRecord,
+  SecretRecord,
   SessionRecord,
+  SigningKeyRecord,
 } from './records.js';
 
 export type * from './records.js';
@@ -85,6 +87,18 @@ export interface Store {
   findSessionByDigest(digest: string): Promise<SessionRecord | null>;
 
   listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }>;
+
+  /** Every digest stored for a key (current and grace), to compare in constant time. */
+  listKeySecrets(keyId: string): Promise<SecretRecord[]>;
+
+  /** Every signing key: the active one (`retiredAt` null) first, then the retired ones, newest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /**
+   * Makes `next` the active signing key, atomically with `audit`. `replacing`: the kid expected
+   * to be active now (it is retired at `next.createdAt`), or null when none should be. Answers
+   * false, changing nothing, when another writer got there first: the caller re-reads.
+   */
+  activateSigningKey(next: SigningKeyRecord, replacing: string | null, audit: AuditRecord | null): Promise<boolean>;
 
   /** Deletes what has outlived its use: idempotent answers older than `idempotencyBefore`, ended sessions and grace secrets. */
   prune(now: Millis, idempotencyBefore: Millis): Promise<void>;

@@ -1,0 +1,60 @@
+import { sql, type Kysely } from 'kysely';
+import type { AuditRecord, SigningKeyRecord } from './records.js';
+import { auditToRow } from './rows.js';
+import type { Database } from './schema.js';
+
+/** The value of `active_slot` on the one active signing key (unique: at most one row holds it). */
+const ACTIVE = 'active';
+
+/** Every signing key: the active one first, then the retired ones, newest first. */
+export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyRecord[]> {
+  const rows = await db.selectFrom('signing_keys').selectAll().orderBy(sql`case when retired_at is null then 0 else 1 end`).orderBy('created_at', 'desc').orderBy('kid').execute();
+  return rows.map((row) => ({
+    kid: row.kid,
+    alg: row.alg,
+    publicJwk: row.public_jwk,
+    privateJwk: row.private_jwk,
+    createdAt: row.created_at,
+    retiredAt: row.retired_at,
+  }));
+}
+
+/**
+ * `Store.activateSigningKey` in SQL: a guarded retire (only if `replacing` is still the active
+ * key) then an insert guarded by the unique `active_slot`, so two instances racing to create
+ * or rotate leave exactly one active key, and the loser learns it (false) and re-reads.
+ */
+export async function activateSigningKey(
+  db: Kysely<Database>,
+  next: SigningKeyRecord,
+  replacing: string | null,
+  audit: AuditRecord | null,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (replacing !== null) {
+      const retired = await trx
+        .updateTable('signing_keys')
+        .set({ retired_at: next.createdAt, active_slot: null })
+        .where('kid', '=', replacing)
+        .where('active_slot', '=', ACTIVE)
+        .executeTakeFirst();
+      if (Number(retired.numUpdatedRows) === 0) return false;
+    }
+    const inserted = await trx
+      .insertInto('signing_keys')
+      .values({
+        kid: next.kid,
+        alg: next.alg,
+        public_jwk: next.publicJwk,
+        private_jwk: next.privateJwk,
+        active_slot: ACTIVE,
+        created_at: next.createdAt,
+        retired_at: null,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    if (audit) await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    return true;
+  });
+}
