@@ -29,10 +29,14 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {}
 
-  async migrate(): Promise<void> {
+  /**
+   * Applies pending migrations. `migrationTableSchema` pins Kysely's bookkeeping tables to the
+   * store's own schema, so migration tables another schema holds are never mistaken for ours.
+   */
+  async migrate(migrationTableSchema?: string): Promise<void> {
     const list = migrations(this.dialect);
     const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => list };
-    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    const { error } = await new Migrator({ db: this.db, provider, migrationTableSchema }).migrateToLatest();
     if (error) throw error;
   }
 

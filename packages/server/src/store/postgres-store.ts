@@ -32,7 +32,7 @@ class PostgresStore extends KyselyStore {
         await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
       });
     }
-    await super.migrate();
+    await super.migrate(schema);
   }
 }
 
