@@ -19,7 +19,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
 }
 
 /** True for a failure to reach the store (connection refused, reset, timed out, pool exhausted). */
-function isUnavailable(error: unknown): boolean {
+export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : '';
   return (

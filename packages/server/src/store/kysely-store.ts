@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import { migrations } from './migrations.js';
-import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SecretRecord, SessionRecord, SigningKeyRecord } from './records.js';
+import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 import {
   auditFromRow,
   auditToRow,
@@ -277,11 +277,6 @@ export class KyselyStore implements Store {
       query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { events: rows.map(auditFromRow), total: Number(count.n) };
-  }
-
-  async listKeySecrets(keyId: string): Promise<SecretRecord[]> {
-    const rows = await this.db.selectFrom('key_secrets').selectAll().where('key_id', '=', keyId).execute();
-    return rows.map((row) => ({ digest: row.digest, keyId: row.key_id, validUntil: row.valid_until }));
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {

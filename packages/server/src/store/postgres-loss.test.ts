@@ -43,6 +43,10 @@ await describeWithPostgres('an instance losing PostgreSQL', () => {
     expectUnavailable(list, 1000);
     expectUnavailable(await instance.call('POST', '/v1/keys', { name: 'x', organization_id: 'org_1' }), 1000);
     expect((await instance.call('GET', '/readyz')).body).toMatchObject({ status: 'unavailable', store: 'unreachable' });
+    const basic = Buffer.from(`${created.body.id}:${created.body.secret}`).toString('base64');
+    const token = await instance.call('POST', '/v1/oauth/token', { grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` });
+    expect(token.status).toBe(503);
+    expect(token.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
 
     await proxy.listen();
     await waitFor('store back', async () => (await instance.call('GET', '/v1/keys?organization_id=org_1')).status === 200, 10_000);

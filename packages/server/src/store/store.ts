@@ -6,7 +6,6 @@ import type {
   KeyRecord,
   Millis,
   RootKeyRecord,
-  SecretRecord,
   SessionRecord,
   SigningKeyRecord,
 } from './records.js';
@@ -88,8 +87,6 @@ export interface Store {
 
   listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }>;
 
-  /** Every digest stored for a key (current and grace), to compare in constant time. */
-  listKeySecrets(keyId: string): Promise<SecretRecord[]>;
 
   /** Every signing key: the active one (`retiredAt` null) first, then the retired ones, newest first. */
   listSigningKeys(): Promise<SigningKeyRecord[]>;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { statusOf } from '../keys/present.js';
+import { digestSecret } from '../keys/secret.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { invalidClient, invalidRequest } from './oauth-error.js';
@@ -12,9 +13,6 @@ export interface ClientCredentials {
   /** `client_secret_basic` (HTTP Basic) rather than `client_secret_post`. */
   basic: boolean;
 }
-
-/** Compared against when the client id names no key, so unknown ids cost what wrong secrets cost. */
-const DUMMY_DIGEST = createHash('sha256').update('keymint: no such client').digest();
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 function formDecode(value: string): string {
@@ -49,21 +47,21 @@ export function clientCredentials(authorization: string | undefined, body: { cli
 }
 
 /**
- * The API key the credentials open, or null. Always hashes the presented secret and compares it
- * in constant time with every digest stored for the id (the current secret and rotation grace
- * secrets still in their period), or with a dummy digest when the id is unknown, so that unknown
- * ids and wrong secrets take the same path. Disabled, expired and revoked keys open nothing.
+ * The API key the credentials open, or null. The presented secret is hashed and looked up by
+ * its digest (the current secret or a rotation grace secret still in its period), exactly as
+ * verify does; only then is the key's id compared with `client_id`, in constant time. An
+ * unknown id and a wrong secret therefore take the same path: one digest lookup that finds
+ * nothing. Disabled, expired and revoked keys open nothing.
  */
 export async function authenticateClient(store: Store, clock: Clock, credentials: ClientCredentials): Promise<KeyRecord | null> {
-  const presented = createHash('sha256').update(credentials.clientSecret).digest();
-  const [key, secrets] = await Promise.all([store.getKey(credentials.clientId), store.listKeySecrets(credentials.clientId)]);
+  const found = await store.findKeyByDigest(digestSecret(credentials.clientSecret));
+  if (!found || !sameText(found.key.id, credentials.clientId)) return null;
   const now = clock.now();
-  const candidates = secrets.filter((s) => s.validUntil === null || s.validUntil > now).map((s) => Buffer.from(s.digest, 'hex'));
-  let match = false;
-  for (const digest of candidates.length ? candidates : [DUMMY_DIGEST]) {
-    const same = digest.length === presented.length && timingSafeEqual(digest, presented);
-    match = same || match;
-  }
-  if (!match || !key || !candidates.length || statusOf(key, now) !== 'active') return null;
-  return key;
+  if ((found.validUntil !== null && found.validUntil <= now) || statusOf(found.key, now) !== 'active') return null;
+  return found.key;
+}
+
+/** Constant-time equality of two strings of any length (compares their SHA-256 digests). */
+function sameText(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError } from 'fastify';
 import { DomainError } from '../errors.js';
 import type { KeymintApp } from '../http/types.js';
+import { isUnavailable } from '../http/error-handler.js';
 import { validationDetails } from '../http/validation.js';
 import { OAuthError } from './oauth-error.js';
 
@@ -29,6 +30,7 @@ function toOAuthError(error: FastifyError | DomainError | OAuthError): OAuthErro
   if (status === 413) return new OAuthError(413, 'invalid_request', 'The request body is too large.');
   if (status === 415) return new OAuthError(400, 'invalid_request', 'Send application/x-www-form-urlencoded or application/json.');
   if (status !== undefined && status >= 400 && status < 500) return new OAuthError(400, 'invalid_request', error.message);
+  if (isUnavailable(error)) return new OAuthError(503, 'temporarily_unavailable', 'The service is temporarily unavailable.', { 'retry-after': '1' });
   return null;
 }
 
