@@ -1,16 +1,12 @@
 import type { RetryOption } from './retry.js';
 import { TokenCache } from './token-cache.js';
+import type { ClientCredentialsParams } from './types.js';
 
 /** The `fetch` the SDK calls: the runtime's by default, or the caller's own. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Client credentials to authenticate with, instead of a static token. */
-export interface ClientCredentialsAuth {
-  clientId: string;
-  clientSecret: string;
-  /** Space-separated subset of the key's scopes. */
-  scope?: string;
-}
+/** Client credentials to authenticate with, instead of a static token (`scope`: a space-separated subset of the key's). */
+export type ClientCredentialsAuth = ClientCredentialsParams;
 
 /** Options shared by every client. */
 interface CommonOptions {

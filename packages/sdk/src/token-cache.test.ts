@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessToken } from './contract-pending.js';
+import type { AccessToken } from './types.js';
 import { KeymintTimeoutError, type Result } from './errors.js';
 import { TokenCache } from './token-cache.js';
 

@@ -1,4 +1,4 @@
-import type { AccessToken } from './contract-pending.js';
+import type { AccessToken } from './types.js';
 import type { Result } from './errors.js';
 
 interface Entry {

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '@keymint/api';
 import { toCamel, toSnake } from './case.js';
-import type { AccessToken, ClientCredentialsParams } from './contract-pending.js';
+import type { AccessToken, ClientCredentialsParams } from './types.js';
 import type { KeymintCore, RequestOptions } from './core.js';
 import {
   KeymintAbortError,

@@ -8,6 +8,7 @@ import type {
   KeyWithSecret,
   ListAuditEventsQuery,
   ListKeysQuery,
+  IntrospectResponse,
   ListRootKeysQuery,
   RevokeKeyBody,
   RootKey,
@@ -15,6 +16,8 @@ import type {
   RootKeyWithSecret,
   RotateKeyBody,
   Session,
+  TokenRequest,
+  TokenResponse,
   UpdateKeyBody,
   VerifyCode,
   VerifyKeyBody,
@@ -70,3 +73,10 @@ export type ListAuditEventsParams = Camelize<ListAuditEventsQuery>;
 export type AuditEventInfo = Camelize<AuditEvent>;
 /** A page of audit events. */
 export type AuditEventPage = Camelize<AuditEventList>;
+
+/** `tokens.clientCredentials` input: the key id and secret (sent as HTTP Basic), and optionally fewer scopes (space-separated). */
+export type ClientCredentialsParams = Camelize<Required<Pick<TokenRequest, 'client_id' | 'client_secret'>> & Pick<TokenRequest, 'scope'>>;
+/** An access token, with the moment (ms since epoch, local clock) it expires. */
+export type AccessToken = Camelize<TokenResponse> & { expiresAt: number };
+/** `tokens.introspect` answer: `active: false` (and nothing more) for a token of a revoked or deleted key. */
+export type TokenIntrospection = Camelize<IntrospectResponse>;

@@ -1,4 +1,4 @@
-import type { AccessToken, ClientCredentialsParams, TokenIntrospection } from '../contract-pending.js';
+import type { AccessToken, ClientCredentialsParams, TokenIntrospection } from '../types.js';
 import type { KeymintCore, RequestOptions } from '../core.js';
 import type { Result } from '../errors.js';
 import { cachedAccessToken, send } from '../transport.js';
