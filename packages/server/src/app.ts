@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installNulGuard } from './http/nul-guard.js';
 import { Metrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { operationsRoutes } from './http/operations.js';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
   });
+  installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
   installAuth(app, authenticator);
