@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { parseBuckets, quantile, subtract } from './histogram.js';
+import { load, type LoadResult, type LoadSpec } from './load.js';
+import { freePort, startServer, type ServerProcess } from './processes.js';
+
+const SERVER_MAIN = new URL('../../packages/server/dist/main.js', import.meta.url).pathname;
+const VERIFY_HISTOGRAM = 'keymint_verify_duration_seconds';
+
+/** One measured run, as the report shows it. */
+export interface Measurement {
+  group: string;
+  name: string;
+  connections: number;
+  result: LoadResult;
+  /** p99 of time inside the verify handler during the run (seconds), from `/metrics`. */
+  serverP99?: number;
+}
+
+/** What a whole benchmark run shares and collects. */
+export interface BenchContext {
+  quick: boolean;
+  workDir: string;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  rootKey: string;
+  /** Set: servers run under `node --cpu-prof`, profiles written here. */
+  profileDir?: string;
+  measurements: Measurement[];
+  notes: string[];
+  peakRss: { server: string; bytes: number }[];
+}
+
+/** A load run against a started server: warm-up (discarded), then the measured run. */
+export async function measure(
+  ctx: BenchContext,
+  server: ServerProcess,
+  what: { group: string; name: string; connections?: number; serverLatency?: boolean },
+  spec: Omit<LoadSpec, 'url' | 'connections' | 'durationSeconds'>,
+): Promise<Measurement> {
+  const connections = what.connections ?? ctx.connections;
+  const full = { ...spec, url: server.url, connections };
+  if (ctx.warmupSeconds > 0) await load({ ...full, durationSeconds: ctx.warmupSeconds }, ctx.workDir);
+  const before = what.serverLatency ? await scrape(server) : undefined;
+  const result = await load({ ...full, durationSeconds: ctx.durationSeconds }, ctx.workDir);
+  const measurement: Measurement = { group: what.group, name: what.name, connections, result };
+  if (before) measurement.serverP99 = quantile(subtract(await scrape(server), before), 0.99);
+  ctx.measurements.push(measurement);
+  process.stderr.write(
+    `  ${what.group} / ${what.name}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` +
+      (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : '') +
+      (measurement.serverP99 !== undefined ? `, server p99 ${(measurement.serverP99 * 1000).toFixed(3)} ms` : '') +
+      '\n',
+  );
+  return measurement;
+}
+
+async function scrape(server: ServerProcess) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return parseBuckets(text, VERIFY_HISTOGRAM);
+}
+
+/** Starts one of the hello-world ceilings and measures `GET /`. */
+export async function measureHello(ctx: BenchContext, name: string, script: string): Promise<Measurement> {
+  const port = await freePort();
+  const server = await startServer({
+    args: ['--import', 'tsx', new URL(`../servers/${script}`, import.meta.url).pathname, String(port)],
+    readyPath: '/',
+    logFile: join(ctx.workDir, `${script}.log`),
+    port,
+  });
+  try {
+    return await measure(ctx, server, { group: 'ceiling', name }, { path: '/', method: 'GET' });
+  } finally {
+    ctx.peakRss.push({ server: name, bytes: server.peakRss() });
+    await server.stop();
+  }
+}
+
+/** Starts the real Keymint server (the built `main.js`) on a database, with default settings otherwise. */
+export async function startKeymint(ctx: BenchContext, label: string, env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const profile = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${label.replace(/\W+/g, '-')}.cpuprofile`] : [];
+  return startServer({
+    args: [...profile, SERVER_MAIN],
+    env: { KEYMINT_HOST: '127.0.0.1', KEYMINT_PORT: String(port), KEYMINT_ROOT_KEY: ctx.rootKey, ...env },
+    readyPath: '/readyz',
+    logFile: join(ctx.workDir, `keymint-${label.replace(/\W+/g, '-')}.log`),
+    port,
+  });
+}
+
+/** `POST /v1/keys/verify` with each of `secrets` in turn. */
+export function verifySpec(ctx: BenchContext, secrets: string[]): Omit<LoadSpec, 'url' | 'connections' | 'durationSeconds'> {
+  return {
+    path: '/v1/keys/verify',
+    method: 'POST',
+    headers: { authorization: `Bearer ${ctx.rootKey}` },
+    bodies: secrets.map((key) => JSON.stringify({ key })),
+  };
+}
+
+/** Stops a Keymint server, recording its peak RSS. */
+export async function stopKeymint(ctx: BenchContext, label: string, server: ServerProcess): Promise<void> {
+  ctx.peakRss.push({ server: label, bytes: server.peakRss() });
+  await server.stop();
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { newId } from '../../packages/server/src/ids.js';
+import { checksum, mintSecret } from '../../packages/server/src/keys/secret.js';
+import type { KyselyStore } from '../../packages/server/src/store/kysely-store.js';
+import type { KeyRecord } from '../../packages/server/src/store/records.js';
+import { keyToRow } from '../../packages/server/src/store/rows.js';
+import { BASE62, randomBase62 } from '../../packages/server/src/ids.js';
+
+/** The organization every seeded key belongs to (the list benchmark pages through it). */
+export const BENCH_ORG = 'org_bench';
+
+/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const BATCH = 400;
+
+/** The secrets a benchmark sends: their digests were inserted (valid) or were not (unknown). */
+export interface SeededSecrets {
+  valid: string[];
+  /** The ids of the keys `valid` opens, in the same order (OAuth client ids). */
+  validIds: string[];
+  unknown: string[];
+}
+
+function record(id: string, start: string, now: number): KeyRecord {
+  return {
+    id,
+    name: `bench ${id.slice(-6)}`,
+    description: null,
+    start,
+    prefix: 'km',
+    organizationId: BENCH_ORG,
+    userId: null,
+    scopes: ['bench:read'],
+    metadata: { tier: 'bench' },
+    enabled: true,
+    expiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    lastUsedAt: null,
+    rotatedAt: null,
+    revokedAt: null,
+    revocationReason: null,
+    rateLimit: null,
+    credits: null,
+    createdBy: 'rk_bench',
+  };
+}
+
+/**
+ * Inserts `count` keys into a migrated store in one transaction of multi-row INSERTs. The first
+ * `validPool` get real minted secrets (answered so the benchmark can send them); the rest get
+ * random digests (no secret opens them, but they fill the table and its indexes).
+ */
+export async function seedKeys(store: KyselyStore, count: number, validPool: number): Promise<SeededSecrets> {
+  const now = Date.now();
+  const valid: string[] = [];
+  const validIds: string[] = [];
+  await store.db.transaction().execute(async (trx) => {
+    for (let offset = 0; offset < count; offset += BATCH) {
+      const keys = [];
+      const secrets = [];
+      for (let i = offset; i < Math.min(count, offset + BATCH); i++) {
+        const id = newId('key');
+        if (i < validPool) {
+          const minted = mintSecret('km');
+          valid.push(minted.secret);
+          validIds.push(id);
+          keys.push(keyToRow(record(id, minted.start, now)));
+          secrets.push({ digest: minted.digest, key_id: id, valid_until: null });
+        } else {
+          keys.push(keyToRow(record(id, `km_${randomBase62(4)}`, now)));
+          secrets.push({ digest: randomBytes(32).toString('hex'), key_id: id, valid_until: null });
+        }
+      }
+      await trx.insertInto('api_keys').values(keys).execute();
+      await trx.insertInto('key_secrets').values(secrets).execute();
+    }
+  });
+  return { valid, validIds, unknown: unknownSecrets(validPool * 10) };
+}
+
+/** Well-formed secrets (right shape, right checksum) that no key has. */
+export function unknownSecrets(count: number): string[] {
+  return Array.from({ length: count }, () => mintSecret('km').secret);
+}
+
+/** Keys rejected before any hashing: wrong shape, or the right shape with a wrong checksum. */
+export function malformedSecrets(): string[] {
+  const random = randomBase62(43);
+  const good = checksum(random);
+  const wrong = good.replace(/^./, (c) => BASE62[(BASE62.indexOf(c) + 1) % 62]);
+  return ['not-a-key', 'km_short', `km_${random}${wrong}`, `KM_${random}${good}`];
+}
