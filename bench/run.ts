@@ -21,9 +21,10 @@ const workDir = mkdtempSync(join(tmpdir(), 'keymint-bench-'));
 const ctx: BenchContext = {
   quick,
   workDir,
-  durationSeconds: quick ? 3 : 8,
+  durationSeconds: quick ? 2 : 5,
   warmupSeconds: quick ? 1 : 2,
   connections: 50,
+  repeats: 3,
   rootKey: `kmr_bench_${'x'.repeat(40)}`,
   profileDir: args.has('--profile') ? workDir : undefined,
   measurements: [],
@@ -85,7 +86,7 @@ function versions(): string {
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpu[0]?.model.trim()} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}`,
     `- Node ${process.version}; autocannon ${version('autocannon')}, fastify ${version('fastify')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}`,
-    `- Load: ${ctx.connections} connections, ${ctx.warmupSeconds} s warm-up then ${ctx.durationSeconds} s measured per scenario; autocannon in its own process, every server its own process, 127.0.0.1 only`,
+    `- Load: ${ctx.connections} connections (unless stated), ${ctx.warmupSeconds} s warm-up then ${ctx.repeats} measured runs of ${ctx.durationSeconds} s per scenario, the best kept; autocannon in its own process, every server its own process, 127.0.0.1 only`,
   ].join('\n');
 }
 
