@@ -37,6 +37,8 @@ export interface ServerProcess {
   pid: number;
   /** Peak resident set size so far, bytes (VmHWM of /proc/<pid>/status). */
   peakRss(): number;
+  /** CPU time the process has used so far (user + system), seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     url,
     pid: child.pid!,
     peakRss: () => peakRss(child.pid!),
+    cpuSeconds: () => cpuSeconds(child.pid!),
     stop: () => stop(child),
   };
 }
@@ -104,4 +107,14 @@ export function peakRss(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a live process, seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }

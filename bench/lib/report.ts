@@ -17,11 +17,11 @@ export function measurementTable(measurements: Measurement[]): string {
   const rows = measurements.map((m) => {
     const r = m.result;
     const failures = r.non2xx + r.errors ? `${r.non2xx} / ${r.errors}` : '0';
-    return `| ${m.group} | ${m.name} | ${m.connections} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${ms(r.p50)} | ${ms(r.p97_5)} | ${ms(r.p99)} | ${serverMs(m.serverP99)} | ${failures} |`;
+    return `| ${m.group} | ${m.name} | ${m.connections} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${m.cpuMicros.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p97_5)} | ${ms(r.p99)} | ${serverMs(m.serverP99)} | ${failures} |`;
   });
   return [
-    '| store | scenario | connections | req/s | p50 | p97.5 | p99 | server-side p99 (verify handler) | non-2xx / errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| store | scenario | connections | req/s | server CPU µs/request | p50 | p97.5 | p99 | server-side p99 (verify handler) | non-2xx / errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
 }

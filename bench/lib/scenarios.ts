@@ -3,7 +3,8 @@ import { parseBuckets, quantile, subtract } from './histogram.js';
 import { load, type LoadResult, type LoadSpec } from './load.js';
 import { freePort, startServer, type ServerProcess } from './processes.js';
 
-const SERVER_MAIN = new URL('../../packages/server/dist/main.js', import.meta.url).pathname;
+/** The server entry point; `KEYMINT_BENCH_SERVER` names another build (to compare before and after a change). */
+const SERVER_MAIN = process.env.KEYMINT_BENCH_SERVER ?? new URL('../../packages/server/dist/main.js', import.meta.url).pathname;
 const VERIFY_HISTOGRAM = 'keymint_verify_duration_seconds';
 
 /** One measured run, as the report shows it. */
@@ -12,6 +13,11 @@ export interface Measurement {
   name: string;
   connections: number;
   result: LoadResult;
+  /**
+   * Server CPU time per request, µs: what a request costs the server whatever else the machine
+   * runs (req/s on a shared machine measures the neighbours too).
+   */
+  cpuMicros: number;
   /** p99 of time inside the verify handler during the run (seconds), from `/metrics`. */
   serverP99?: number;
 }
@@ -46,8 +52,10 @@ export async function measure(
   let best: Measurement | undefined;
   for (let run = 0; run < ctx.repeats; run++) {
     const before = what.serverLatency ? await scrape(server) : undefined;
+    const cpuBefore = server.cpuSeconds();
     const result = await load({ ...full, durationSeconds: ctx.durationSeconds }, ctx.workDir);
-    const candidate: Measurement = { group: what.group, name: what.name, connections, result };
+    const cpuMicros = ((server.cpuSeconds() - cpuBefore) * 1e6) / Math.max(result.total, 1);
+    const candidate: Measurement = { group: what.group, name: what.name, connections, result, cpuMicros };
     if (before) candidate.serverP99 = quantile(subtract(await scrape(server), before), 0.99);
     if (!best || result.requestsPerSecond > best.result.requestsPerSecond) best = candidate;
   }
@@ -55,7 +63,7 @@ export async function measure(
   const { result } = measurement;
   ctx.measurements.push(measurement);
   process.stderr.write(
-    `  ${what.group} / ${what.name}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms` +
+    `  ${what.group} / ${what.name}: ${Math.round(result.requestsPerSecond)} req/s, ${measurement.cpuMicros.toFixed(0)} µs CPU/req, p50 ${result.p50} ms, p99 ${result.p99} ms` +
       (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : '') +
       (measurement.serverP99 !== undefined ? `, server p99 ${(measurement.serverP99 * 1000).toFixed(3)} ms` : '') +
       '\n',

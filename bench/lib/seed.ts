@@ -1,3 +1,4 @@
+import Sqlite from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../packages/server/src/ids.js';
 import { checksum, mintSecret } from '../../packages/server/src/keys/secret.js';
@@ -45,37 +46,77 @@ function record(id: string, start: string, now: number): KeyRecord {
   };
 }
 
+type KeyRow = ReturnType<typeof keyToRow>;
+type SecretRow = { digest: string; key_id: string; valid_until: null };
+
+/** Writes one batch of rows; the caller runs all batches in one transaction. */
+export type BatchWriter = (keys: KeyRow[], secrets: SecretRow[]) => Promise<void> | void;
+
 /**
- * Inserts `count` keys into a migrated store in one transaction of multi-row INSERTs. The first
- * `validPool` get real minted secrets (answered so the benchmark can send them); the rest get
- * random digests (no secret opens them, but they fill the table and its indexes).
+ * Builds `count` keys in batches for `write`. The first `validPool` get real minted secrets
+ * (answered so the benchmark can send them); the rest get random digests (no secret opens them,
+ * but they fill the table and its indexes).
  */
-export async function seedKeys(store: KyselyStore, count: number, validPool: number): Promise<SeededSecrets> {
+export async function seedKeys(write: BatchWriter, count: number, validPool: number): Promise<SeededSecrets> {
   const now = Date.now();
   const valid: string[] = [];
   const validIds: string[] = [];
-  await store.db.transaction().execute(async (trx) => {
-    for (let offset = 0; offset < count; offset += BATCH) {
-      const keys = [];
-      const secrets = [];
-      for (let i = offset; i < Math.min(count, offset + BATCH); i++) {
-        const id = newId('key');
-        if (i < validPool) {
-          const minted = mintSecret('km');
-          valid.push(minted.secret);
-          validIds.push(id);
-          keys.push(keyToRow(record(id, minted.start, now)));
-          secrets.push({ digest: minted.digest, key_id: id, valid_until: null });
-        } else {
-          keys.push(keyToRow(record(id, `km_${randomBase62(4)}`, now)));
-          secrets.push({ digest: randomBytes(32).toString('hex'), key_id: id, valid_until: null });
-        }
+  for (let offset = 0; offset < count; offset += BATCH) {
+    const keys: KeyRow[] = [];
+    const secrets: SecretRow[] = [];
+    for (let i = offset; i < Math.min(count, offset + BATCH); i++) {
+      const id = newId('key');
+      if (i < validPool) {
+        const minted = mintSecret('km');
+        valid.push(minted.secret);
+        validIds.push(id);
+        keys.push(keyToRow(record(id, minted.start, now)));
+        secrets.push({ digest: minted.digest, key_id: id, valid_until: null });
+      } else {
+        keys.push(keyToRow(record(id, `km_${randomBase62(4)}`, now)));
+        secrets.push({ digest: randomBytes(32).toString('hex'), key_id: id, valid_until: null });
       }
-      await trx.insertInto('api_keys').values(keys).execute();
-      await trx.insertInto('key_secrets').values(secrets).execute();
     }
-  });
+    await write(keys, secrets);
+  }
   return { valid, validIds, unknown: unknownSecrets(validPool * 10) };
+}
+
+/** Multi-row INSERTs through the store's Kysely (PostgreSQL), all in one transaction. */
+export async function seedThroughKysely(store: KyselyStore, count: number, validPool: number): Promise<SeededSecrets> {
+  return store.db.transaction().execute((trx) =>
+    seedKeys(
+      async (keys, secrets) => {
+        await trx.insertInto('api_keys').values(keys).execute();
+        await trx.insertInto('key_secrets').values(secrets).execute();
+      },
+      count,
+      validPool,
+    ),
+  );
+}
+
+/** Straight into an SQLite file with two prepared statements in one transaction: a million keys in seconds. */
+export async function seedSqliteFile(path: string, count: number, validPool: number): Promise<SeededSecrets> {
+  const db = new Sqlite(path);
+  try {
+    const columns = Object.keys(keyToRow(record('key_x', 'km_x', 0)));
+    const insertKey = db.prepare(`insert into api_keys (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+    const insertSecret = db.prepare('insert into key_secrets (digest, key_id, valid_until) values (@digest, @key_id, @valid_until)');
+    db.exec('begin');
+    const secrets = await seedKeys(
+      (keys, digests) => {
+        for (const key of keys) insertKey.run(key);
+        for (const digest of digests) insertSecret.run(digest);
+      },
+      count,
+      validPool,
+    );
+    db.exec('commit');
+    return secrets;
+  } finally {
+    db.close();
+  }
 }
 
 /** Well-formed secrets (right shape, right checksum) that no key has. */

@@ -4,28 +4,30 @@ import pg from 'pg';
 import { createPostgresStore } from '../../packages/server/src/store/postgres-store.js';
 import { createSqliteStore } from '../../packages/server/src/store/sqlite-store.js';
 import type { KyselyStore } from '../../packages/server/src/store/kysely-store.js';
-import { BENCH_ORG, malformedSecrets, seedKeys, type SeededSecrets } from './seed.js';
+import { BENCH_ORG, malformedSecrets, seedSqliteFile, seedThroughKysely, type SeededSecrets } from './seed.js';
 import { measure, startKeymint, stopKeymint, verifySpec, type BenchContext } from './scenarios.js';
 
 /** How many distinct valid secrets the benchmark sends (a spread of keys, not one hot key). */
 const VALID_POOL = 1000;
 
-async function seeded(store: KyselyStore, count: number): Promise<SeededSecrets> {
+/** Migrates the store, closes it, then seeds `count` keys with `seed`; logs how long seeding took. */
+async function seeded(store: KyselyStore, count: number, seed: (count: number, validPool: number) => Promise<SeededSecrets>): Promise<SeededSecrets> {
   try {
     await store.migrate();
-    const started = Date.now();
-    const secrets = await seedKeys(store, count, Math.min(count, VALID_POOL));
-    process.stderr.write(`  seeded ${count} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return secrets;
   } finally {
     await store.close();
   }
+  const started = Date.now();
+  const secrets = await seed(count, Math.min(count, VALID_POOL));
+  process.stderr.write(`  seeded ${count.toLocaleString('en')} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return secrets;
 }
 
 /** A fresh SQLite file holding `count` keys, all in one organization. */
 export async function sqliteDatabase(ctx: BenchContext, count: number): Promise<{ url: string; secrets: SeededSecrets }> {
   const path = join(ctx.workDir, `keys-${count}.db`);
-  return { url: `sqlite:${path}`, secrets: await seeded(createSqliteStore(path), count) };
+  const secrets = await seeded(createSqliteStore(path), count, (n, pool) => seedSqliteFile(path, n, pool));
+  return { url: `sqlite:${path}`, secrets };
 }
 
 /** Which of the per-store scenarios to run. */
@@ -95,7 +97,10 @@ export async function postgresSuite(ctx: BenchContext, keyCount: number): Promis
   url.pathname = `/${name}`;
   try {
     await admin.query(`create database ${name}`);
-    const secrets = await seeded(createPostgresStore(url.href), keyCount);
+    const secrets = await seeded(createPostgresStore(url.href), keyCount, (n, pool) => {
+      const store = createPostgresStore(url.href);
+      return seedThroughKysely(store, n, pool).finally(() => store.close());
+    });
     const configSource = readFileSync(new URL('../../packages/server/src/config.ts', import.meta.url), 'utf8');
     const redis = configSource.includes('KEYMINT_REDIS_URL');
     if (!redis) ctx.notes.push('PostgreSQL mode ran without Redis: this build of the server does not read `KEYMINT_REDIS_URL` yet (one instance, local cache invalidation).');
