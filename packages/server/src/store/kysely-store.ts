@@ -1,4 +1,4 @@
-import { CompiledQuery, Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import { migrations } from './migrations.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord } from './records.js';
 import {
@@ -12,6 +12,9 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
+
+/** Keys per `last_used_at` UPDATE: 2 parameters each, far under both dialects' limits. */
+const TOUCH_CHUNK = 500;
 
 /** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -303,16 +306,17 @@ export class KyselyStore implements Store {
 
   private async touch(table: 'api_keys' | 'root_keys', lastUsed: ReadonlyMap<string, Millis>): Promise<void> {
     if (lastUsed.size === 0) return;
+    // One UPDATE … FROM (VALUES …) per chunk instead of one UPDATE per key: a busy second
+    // touches thousands of keys, and one statement per key cost ~25% of a valid verify's CPU.
+    // VALUES columns are `column1`, `column2` in both SQLite and PostgreSQL.
+    const entries = [...lastUsed];
     await this.db.transaction().execute(async (trx) => {
-      // Compiled once per batch and run per key: a busy second touches thousands of keys, and
-      // building and compiling the query each time cost more than running it.
-      const { sql: text } = trx
-        .updateTable(table)
-        .set({ last_used_at: 0 })
-        .where('id', '=', '')
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', 0)]))
-        .compile();
-      for (const [id, at] of lastUsed) await trx.executeQuery(CompiledQuery.raw(text, [at, id, at]));
+      for (let i = 0; i < entries.length; i += TOUCH_CHUNK) {
+        const values = sql.join(entries.slice(i, i + TOUCH_CHUNK).map(([id, at]) => sql`(cast(${id} as text), cast(${at} as bigint))`));
+        await sql`update ${sql.table(table)} set last_used_at = v.column2 from (values ${values}) as v
+          where ${sql.ref(`${table}.id`)} = v.column1
+            and (${sql.ref(`${table}.last_used_at`)} is null or ${sql.ref(`${table}.last_used_at`)} < v.column2)`.execute(trx);
+      }
     });
   }
 }
