@@ -9,6 +9,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { installNulGuard } from './http/nul-guard.js';
 import { Metrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
+import { RequestLogController } from './http/request-log.js';
 import { operationsRoutes } from './http/operations.js';
 import { routes } from './http/routes.js';
 import type { KeymintApp, Services } from './http/types.js';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
 
   const app = Fastify({
     loggerInstance: deps.logger,
+    logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
     genReqId: () => newId('req'),
     requestIdHeader: false,
@@ -91,12 +93,15 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     metrics,
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: an async hook costs a promise per request on every route.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // POST routes whose body is all optional (rotate, revoke) may be called with no body at all.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+    done();
   });
   installNulGuard(app);
   installErrorHandling(app);

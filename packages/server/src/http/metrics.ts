@@ -42,10 +42,11 @@ export class Metrics {
 
   /** Counts and times every response, labelled by route pattern (never the raw URL). */
   install(app: FastifyInstance): void {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       this.requests.inc({ route, method: request.method, status: reply.statusCode });
       this.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      done();
     });
   }
 }

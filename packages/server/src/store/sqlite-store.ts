@@ -2,6 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { KyselyStore } from './kysely-store.js';
+import { withStatementCache } from './statement-cache.js';
 
 /**
  * The embedded default store: one SQLite file through better-sqlite3, in WAL mode so readers
@@ -13,6 +14,6 @@ export function createSqliteStore(path: string): KyselyStore {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return new KyselyStore(db, 'sqlite');
 }
