@@ -66,7 +66,9 @@ function checks(): Check[] {
   const ratio = rps(valid) / rps(node);
   const capacity = cpu(node) / cpu(valid);
   const list: Check[] = [
-    { target: `verify capacity ≥ 0.6× bare node:http, by server CPU per request (CI floor in --quick: ${QUICK_FLOOR}×)`, measured: `${capacity.toFixed(2)}× (${cpu(valid).toFixed(0)} vs ${cpu(node).toFixed(0)} µs)`, pass: capacity >= (quick ? QUICK_FLOOR : 0.6) },
+    quick
+      ? { target: `verify capacity ≥ ${QUICK_FLOOR}× bare node:http by server CPU per request (the CI floor; the target is 0.6×)`, measured: `${capacity.toFixed(2)}× (${cpu(valid).toFixed(0)} vs ${cpu(node).toFixed(0)} µs)`, pass: capacity >= QUICK_FLOOR }
+      : { target: `verify capacity ≥ 0.6× bare node:http, by server CPU per request (CI floor in --quick: ${QUICK_FLOOR}×)`, measured: `${capacity.toFixed(2)}× (${cpu(valid).toFixed(0)} vs ${cpu(node).toFixed(0)} µs)`, pass: capacity >= 0.6 },
     { target: 'verify throughput ≥ 0.6× bare node:http, by req/s in the same run', measured: `${ratio.toFixed(2)}×`, pass: ratio >= 0.6 },
     { target: 'verify p99 ≤ 10 ms at 50 connections', measured: `${valid?.result.p99} ms`, pass: (valid?.result.p99 ?? Infinity) <= 10 },
     { target: 'verify server-side p99 < 1 ms', measured: `${((valid?.serverP99 ?? NaN) * 1000).toFixed(3)} ms`, pass: (valid?.serverP99 ?? Infinity) < 0.001 },

@@ -9,12 +9,6 @@ import { holds, type Principal } from './principal.js';
  * can see but may not change answer 403.
  */
 
-/** Routes only a root key with `permission` may call (sessions and access tokens get 403). */
-export function requireRootPermission(principal: Principal, permission: Permission): void {
-  if (principal.type !== 'root_key') throw forbidden('This route needs a root key.');
-  if (!holds(principal, permission)) throw forbidden(`This root key lacks the ${permission} permission.`);
-}
-
 type Access = 'manage' | 'read' | 'none';
 
 /** What `principal` may do with keys owned by (`organizationId`, `userId`). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { requireRootPermission } from '../auth/access-policy.js';
+import type { Permission } from '@keymint/api';
 import type { Authenticator } from '../auth/authenticator.js';
-import { holds } from '../auth/principal.js';
+import { holds, type Principal } from '../auth/principal.js';
 import { forbidden } from '../errors.js';
 
 /**
@@ -17,15 +17,28 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  // Callback style: a cached credential is admitted without a promise on the hot path.
+  app.addHook('onRequest', (request, _reply, done) => {
     const access = request.routeOptions.config.access;
-    if (!access || access === 'public') return;
-    const principal = await authenticator.authenticate(request.headers.authorization);
-    request.principal = principal;
-    if (principal.type === 'root_key') {
-      if (!holds(principal, access.permission)) throw forbidden(`This root key lacks the ${access.permission} permission.`);
-    } else if (!access.delegated) {
-      requireRootPermission(principal, access.permission);
+    if (!access || access === 'public') return done();
+    const admit = (principal: Principal) => {
+      request.principal = principal;
+      done(refusal(principal, access.permission, access.delegated === true));
+    };
+    try {
+      const principal = authenticator.authenticate(request.headers.authorization);
+      if (principal instanceof Promise) principal.then(admit, done);
+      else admit(principal);
+    } catch (error) {
+      done(error as Error);
     }
   });
+}
+
+/** Why `principal` may not call a route needing `permission` (undefined: it may). */
+function refusal(principal: Principal, permission: Permission, delegated: boolean): Error | undefined {
+  if (principal.type === 'root_key') {
+    return holds(principal, permission) ? undefined : forbidden(`This root key lacks the ${permission} permission.`);
+  }
+  return delegated ? undefined : forbidden('This route needs a root key.');
 }

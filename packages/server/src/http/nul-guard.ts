@@ -19,8 +19,8 @@ function holdsNul(value: unknown): boolean {
  * search.
  */
 export function installNulGuard(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.url.includes('%00')) throw invalid('url', 'must not contain NUL characters');
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(request.url.includes('%00') ? invalid('url', 'must not contain NUL characters') : undefined);
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
