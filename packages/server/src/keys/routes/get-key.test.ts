@@ -24,6 +24,19 @@ describe('GET /v1/keys/{id}', () => {
     await as(t, t.rootKey).post('/v1/keys/verify', { key: key.secret });
     expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBeNull();
     await t.flush();
-    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBe(new Date(t.clock.now()).toISOString());
+    const firstUse = new Date(t.clock.now()).toISOString();
+    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBe(firstUse);
+
+    // Kept to the minute: a use 30 s later is not written again, one 61 s later is.
+    t.clock.advance(30_000);
+    await as(t, t.rootKey).post('/v1/keys/verify', { key: key.secret });
+    await t.flush();
+    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBe(firstUse);
+    t.clock.advance(31_000);
+    const verified = (await as(t, t.rootKey).post('/v1/keys/verify', { key: key.secret })).json();
+    await t.flush();
+    const laterUse = new Date(t.clock.now()).toISOString();
+    expect(verified.key.last_used_at).toBe(laterUse);
+    expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().last_used_at).toBe(laterUse);
   });
 });
