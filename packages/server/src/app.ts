@@ -42,6 +42,8 @@ export interface Keymint {
   authenticator: Authenticator;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;
+  /** Makes sure a signing key for access tokens exists (generated and stored on first start). */
+  ensureSigningKey(): Promise<void>;
 }
 
 /** Builds the Fastify app on the given parts. No globals: several apps can share one process. */
@@ -117,5 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   };
   app.addHook('onClose', flush);
   await app.ready();
-  return { app, services, authenticator, flush };
+  const ensureSigningKey = async () => {
+    await tokens.services.ring.current();
+  };
+  return { app, services, authenticator, flush, ensureSigningKey };
 }

@@ -33,9 +33,10 @@ async function main(): Promise<void> {
   const bus = config.redisUrl
     ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger })
     : localBus;
-  const { app, services } = await buildApp({ config, store, clock: systemClock, logger, bus });
+  const { app, services, ensureSigningKey } = await buildApp({ config, store, clock: systemClock, logger, bus });
 
   const bootstrapSecret = await services.rootKeys.bootstrap(config.rootKey);
+  await ensureSigningKey();
   const pruner = setInterval(() => {
     const now = Date.now();
     store.prune(now, now - DAY_MS).catch((err: unknown) => logger.error({ err }, 'prune failed'));
