@@ -94,7 +94,7 @@ describe('POST /v1/oauth/token', () => {
   });
 
   it('answers invalid_client the same way for an unknown id and a wrong secret; Basic gets WWW-Authenticate', async () => {
-    const wrongSecret = await token(grant({ client_secret: `${client.secret.slice(0, -1)}x` }));
+    const wrongSecret = await token(grant({ client_secret: `${client.secret.slice(0, -1)}${client.secret.endsWith("x") ? "y" : "x"}` }));
     const unknownId = await token(grant({ client_id: 'key_doesnotexist0000000' }));
     for (const response of [wrongSecret, unknownId]) {
       expect(response.statusCode).toBe(401);
