@@ -1,7 +1,6 @@
-import type { Permission } from '@keymint/api';
 import { forbidden, notFound } from '../errors.js';
 import type { KeyRecord } from '../store/records.js';
-import { holds, type Principal } from './principal.js';
+import type { Principal } from './principal.js';
 
 /**
  * Who may do what to which key: pure decisions, used by every route. Reads that the caller
@@ -27,23 +26,6 @@ function accessTo(principal: Principal, owner: { organizationId: string | null; 
       return principal.scopes.has('keys:read') ? 'read' : 'none';
     }
   }
-}
-
-/** Checks that a root key holds the route's permission before any key is looked at. */
-function requireKeyPermission(principal: Principal, permission: 'keys:read' | 'keys:write'): void {
-  if (principal.type === 'root_key' && !holds(principal, permission)) {
-    throw forbidden(`This root key lacks the ${permission} permission.`);
-  }
-}
-
-/** Reading keys at all (list, get): root keys need `keys:read`. */
-export function requireKeyReadRoute(principal: Principal): void {
-  requireKeyPermission(principal, 'keys:read');
-}
-
-/** Changing keys at all: root keys need `keys:write`. */
-export function requireKeyWriteRoute(principal: Principal): void {
-  requireKeyPermission(principal, 'keys:write');
 }
 
 /** Throws 404 unless `principal` may read `key`. */

@@ -27,14 +27,6 @@ export interface KeyRecord {
   createdBy: string | null;
 }
 
-/** One digest that opens a key: the current secret (no end) or a rotated one in its grace period. */
-export interface SecretRecord {
-  digest: string;
-  keyId: string;
-  /** Null for the current secret; the end of the grace period for a replaced one. */
-  validUntil: Millis | null;
-}
-
 /** A management credential. */
 export interface RootKeyRecord {
   id: string;

@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { statusOf } from '../keys/present.js';
-import { digestSecret } from '../keys/secret.js';
+import { digestSecret, sameText } from '../keys/secret.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { invalidClient, invalidRequest } from './oauth-error.js';
@@ -59,9 +58,4 @@ export async function authenticateClient(store: Store, clock: Clock, credentials
   const now = clock.now();
   if ((found.validUntil !== null && found.validUntil <= now) || statusOf(found.key, now) !== 'active') return null;
   return found.key;
-}
-
-/** Constant-time equality of two strings of any length (compares their SHA-256 digests). */
-function sameText(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
