@@ -23,6 +23,19 @@ describe('configuration', () => {
     ['KEYMINT_PUBLIC_URL', 'ftp://x'],
     ['KEYMINT_BODY_LIMIT', '-1'],
     ['KEYMINT_CACHE_TTL_SECONDS', '1.5'],
+    ['KEYMINT_PG_POOL_SIZE', 'ten'],
+    ['KEYMINT_PG_POOL_SIZE', '0'],
+    ['KEYMINT_PG_STATEMENT_TIMEOUT_MS', '-5'],
+    ['KEYMINT_PG_SCHEMA', 'public; drop table api_keys'],
+    ['KEYMINT_PG_SCHEMA', 'Upper'],
+    ['KEYMINT_REDIS_URL', 'http://cache:6379'],
+    ['KEYMINT_TOKEN_ALG', 'HS256'],
+    ['KEYMINT_TOKEN_TTL_SECONDS', '10'],
+    ['KEYMINT_TOKEN_TTL_SECONDS', 'soon'],
+    ['KEYMINT_ISSUER', 'ftp://x'],
+    ['KEYMINT_SECRET', 'short'],
+    ['KEYMINT_TOKEN_AUDIENCE', 'has space'],
+    ['KEYMINT_TOKEN_FAILURES_PER_IP', '0'],
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
