@@ -26,7 +26,7 @@ import { idempotencyDigest, requestHash, seal, unseal } from './idempotency.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
-import { changedFields, presentKey } from './present.js';
+import { changedFields, presentCachedKey, presentKey } from './present.js';
 import { digestSecret, isWellFormedSecret, mintSecret } from './secret.js';
 import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
 
@@ -182,7 +182,7 @@ export class KeyService {
     const code = verifyCode(found.key, found.validUntil, now, body.scopes ?? []);
     if (code === 'NOT_FOUND') return this.outcome({ valid: false, code });
     if (code === 'VALID') this.recordUse(found.key, now);
-    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentKey(found.key, now) };
+    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentCachedKey(found.key, now) };
     if (found.key.credits) result.credits_remaining = found.key.credits.remaining;
     return this.outcome(result);
   }
