@@ -11,6 +11,7 @@ import {
   rootKeyToRow,
   sessionFromRow,
 } from './rows.js';
+import { InsertCompiler } from './insert-compiler.js';
 import type { Database } from './schema.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
@@ -35,11 +36,15 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
  * `sqlite-store.ts` and `postgres-store.ts`.
  */
 export class KyselyStore implements Store {
+  private readonly inserts: InsertCompiler;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.inserts = new InsertCompiler(db);
+  }
 
   /**
    * Applies pending migrations. `migrationTableSchema` pins Kysely's bookkeeping tables to the
@@ -101,9 +106,9 @@ export class KyselyStore implements Store {
     return {
       claim,
       writes: [
-        this.db.insertInto('api_keys').values(keyToRow(key)).compile(),
-        this.db.insertInto('key_secrets').values({ digest, key_id: key.id, valid_until: null }).compile(),
-        this.db.insertInto('audit_events').values(auditToRow(audit)).compile(),
+        this.inserts.insert('api_keys', keyToRow(key)),
+        this.inserts.insert('key_secrets', { digest, key_id: key.id, valid_until: null }),
+        this.inserts.insert('audit_events', auditToRow(audit)),
       ],
     };
   }
