@@ -32,17 +32,17 @@ export class GroupCommit<T, R> {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      let results: Settled<R>[];
+      let results: Settled<R>[] | undefined;
+      let failure: unknown;
       try {
         results = await this.commit(batch.map((entry) => entry.item));
       } catch (error) {
-        for (const entry of batch) entry.reject(error);
-        continue;
+        failure = error;
       }
       batch.forEach((entry, i) => {
-        const result = results[i];
-        if ('error' in result) entry.reject(result.error);
-        else entry.resolve(result.value);
+        const result = results?.[i];
+        if (result && 'value' in result) entry.resolve(result.value);
+        else entry.reject(result ? result.error : (failure ?? new Error('group commit gave this item no outcome')));
       });
     }
     this.draining = false;

@@ -62,7 +62,7 @@ class SqliteStore extends KyselyStore {
     this.commitCreates = (insertions) => (insertions.length === 1 ? [settled(() => this.createOne(insertions[0]))] : batch(insertions));
   }
 
-  override insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
+  override async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
     return this.creates.submit(this.keyInsertion(key, digest, audit, idempotency));
   }
 
