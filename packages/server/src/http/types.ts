@@ -47,7 +47,7 @@ export interface Services {
 export type Route = (app: KeymintApp, services: Services) => void;
 
 /** What a service needs to know of a request: who, from where, which request. */
-export function actorOf(request: FastifyRequest): Actor {
+export function requestActor(request: FastifyRequest): Actor {
   const userAgent = request.headers['user-agent'];
   return { principal: request.principal, ip: request.ip ?? null, userAgent: userAgent ?? null, requestId: request.id };
 }

@@ -1,7 +1,7 @@
 import { CreateRootKeyBody, IdParams, ListRootKeysQuery, RootKey, RootKeyList, RootKeyWithSecret } from '@keymint/api';
 import { Type } from '@sinclair/typebox';
 import { bearerAuth, errorResponses } from '../http/route-schema.js';
-import { actorOf, type Route } from '../http/types.js';
+import { requestActor, type Route } from '../http/types.js';
 
 const tags = ['root-keys'];
 const write = { access: { permission: 'root_keys:write' as const } };
@@ -16,7 +16,7 @@ export const createRootKey: Route = (app, { rootKeys }) =>
       schema: { tags, summary: 'Create a root key', security: bearerAuth, body: CreateRootKeyBody, response: { 201: RootKeyWithSecret, ...errorResponses } },
     },
     async (request, reply) =>
-      reply.status(201).header('cache-control', 'no-store').send(await rootKeys.create(actorOf(request), request.body)),
+      reply.status(201).header('cache-control', 'no-store').send(await rootKeys.create(requestActor(request), request.body)),
   );
 
 /** `GET /v1/root-keys`. */
@@ -46,7 +46,7 @@ export const rotateRootKey: Route = (app, { rootKeys }) =>
       config: write,
       schema: { tags, summary: 'Rotate a root key', security: bearerAuth, params: IdParams, response: { 200: RootKeyWithSecret, ...errorResponses } },
     },
-    async (request, reply) => reply.header('cache-control', 'no-store').send(await rootKeys.rotate(actorOf(request), request.params.id)),
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await rootKeys.rotate(requestActor(request), request.params.id)),
   );
 
 /** `DELETE /v1/root-keys/{id}`. */
@@ -58,7 +58,7 @@ export const deleteRootKey: Route = (app, { rootKeys }) =>
       schema: { tags, summary: 'Delete a root key', security: bearerAuth, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
     },
     async (request, reply) => {
-      await rootKeys.delete(actorOf(request), request.params.id);
+      await rootKeys.delete(requestActor(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

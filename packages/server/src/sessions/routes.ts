@@ -1,6 +1,6 @@
 import { CreateSessionBody, Session } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../http/route-schema.js';
-import { actorOf, type Route } from '../http/types.js';
+import { requestActor, type Route } from '../http/types.js';
 
 /** `POST /v1/sessions`: a short-lived token for one end user, minted by the application's server. */
 export const createSession: Route = (app, { sessions }) =>
@@ -11,5 +11,5 @@ export const createSession: Route = (app, { sessions }) =>
       schema: { tags: ['sessions'], summary: 'Create an end-user session', security: bearerAuth, body: CreateSessionBody, response: { 201: Session, ...errorResponses } },
     },
     async (request, reply) =>
-      reply.status(201).header('cache-control', 'no-store').send(await sessions.create(actorOf(request), request.body)),
+      reply.status(201).header('cache-control', 'no-store').send(await sessions.create(requestActor(request), request.body)),
   );

@@ -1,6 +1,6 @@
 import { CreateKeyBody, CreateKeyHeaders, KeyWithSecret } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `POST /v1/keys`: mints a key; the secret is in this answer only (and in Idempotency-Key replays). */
 export const createKey: Route = (app, { keys }) =>
@@ -18,7 +18,7 @@ export const createKey: Route = (app, { keys }) =>
       },
     },
     async (request, reply) => {
-      const { key, replayed } = await keys.create(actorOf(request), request.body, request.headers['idempotency-key']);
+      const { key, replayed } = await keys.create(requestActor(request), request.body, request.headers['idempotency-key']);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).header('cache-control', 'no-store').send(key);
     },

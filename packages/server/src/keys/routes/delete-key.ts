@@ -1,7 +1,7 @@
 import { IdParams } from '@keymint/api';
 import { Type } from '@sinclair/typebox';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `DELETE /v1/keys/{id}`: the key and its secrets are gone; its audit events remain. */
 export const deleteKey: Route = (app, { keys }) =>
@@ -18,7 +18,7 @@ export const deleteKey: Route = (app, { keys }) =>
       },
     },
     async (request, reply) => {
-      await keys.delete(actorOf(request), request.params.id);
+      await keys.delete(requestActor(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
 import { IdParams, Key } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `GET /v1/keys/{id}`. */
 export const getKey: Route = (app, { keys }) =>
@@ -16,5 +16,5 @@ export const getKey: Route = (app, { keys }) =>
         response: { 200: Key, ...errorResponses },
       },
     },
-    async (request) => keys.get(actorOf(request), request.params.id),
+    async (request) => keys.get(requestActor(request), request.params.id),
   );

@@ -1,6 +1,6 @@
 import { KeyList, ListKeysQuery } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `GET /v1/keys`: the keys the caller may read, newest first. */
 export const listKeys: Route = (app, { keys }) =>
@@ -16,5 +16,5 @@ export const listKeys: Route = (app, { keys }) =>
         response: { 200: KeyList, ...errorResponses },
       },
     },
-    async (request) => keys.list(actorOf(request), request.query),
+    async (request) => keys.list(requestActor(request), request.query),
   );

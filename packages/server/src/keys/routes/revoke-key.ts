@@ -1,6 +1,6 @@
 import { IdParams, Key, RevokeKeyBody } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `POST /v1/keys/{id}/revoke`: final and immediate, on every instance; revoking again answers the same key. */
 export const revokeKey: Route = (app, { keys }) =>
@@ -17,5 +17,5 @@ export const revokeKey: Route = (app, { keys }) =>
         response: { 200: Key, ...errorResponses },
       },
     },
-    async (request) => keys.revoke(actorOf(request), request.params.id, request.body.reason ?? null),
+    async (request) => keys.revoke(requestActor(request), request.params.id, request.body.reason ?? null),
   );

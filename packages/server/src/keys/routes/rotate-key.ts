@@ -1,6 +1,6 @@
 import { IdParams, KeyWithSecret, RotateKeyBody } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `POST /v1/keys/{id}/rotate`: a new secret for the same key; the old one works on for the grace period. */
 export const rotateKey: Route = (app, { keys }) =>
@@ -18,7 +18,7 @@ export const rotateKey: Route = (app, { keys }) =>
       },
     },
     async (request, reply) => {
-      const key = await keys.rotate(actorOf(request), request.params.id, request.body);
+      const key = await keys.rotate(requestActor(request), request.params.id, request.body);
       return reply.header('cache-control', 'no-store').send(key);
     },
   );

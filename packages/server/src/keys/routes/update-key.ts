@@ -1,6 +1,6 @@
 import { IdParams, Key, UpdateKeyBody } from '@keymint/api';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf, type Route } from '../../http/types.js';
+import { requestActor, type Route } from '../../http/types.js';
 
 /** `PATCH /v1/keys/{id}`: changes the given fields only. */
 export const updateKey: Route = (app, { keys }) =>
@@ -17,5 +17,5 @@ export const updateKey: Route = (app, { keys }) =>
         response: { 200: Key, ...errorResponses },
       },
     },
-    async (request) => keys.update(actorOf(request), request.params.id, request.body),
+    async (request) => keys.update(requestActor(request), request.params.id, request.body),
   );

@@ -1,7 +1,7 @@
 import { SigningKey, SigningKeyList } from '@keymint/api';
 import { auditEvent } from '../../audit/audit-event.js';
 import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { actorOf } from '../../http/types.js';
+import { requestActor } from '../../http/types.js';
 import type { TokenRoute } from '../token-services.js';
 
 const tags = ['signing-keys'];
@@ -27,6 +27,6 @@ export const rotateSigningKey: TokenRoute = (app, { ring, clock }) =>
     },
     async (request) =>
       ring.rotate((from, to) =>
-        auditEvent(actorOf(request), 'signing_key.rotated', {}, { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } }, clock.now()),
+        auditEvent(requestActor(request), 'signing_key.rotated', {}, { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } }, clock.now()),
       ),
   );
