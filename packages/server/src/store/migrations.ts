@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+import { recountKeys } from './key-counts.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -124,6 +125,21 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('retired_at', 'bigint')
           .execute();
+      },
+    },
+    '0003_key_counts': {
+      async up(db: Kysely<any>) {
+        // Exact list totals without counting rows; kept by the store (see key-counts.ts).
+        await db.schema
+          .createTable('key_counts')
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('n', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('key_counts_pk', ['scope', 'owner_id'])
+          .execute();
+        // Backfill from the keys that exist. Should the counters' shape change in a later
+        // migration, freeze a copy of this recount here.
+        await recountKeys(db);
       },
     },
   };
