@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { KeyFilter, KeyRecord } from './records.js';
 import type { Database } from './schema.js';
@@ -7,11 +8,19 @@ import type { Database } from './schema.js';
  * (100k keys in one organization cost ~5 ms of index walk per page). Every key is counted in
  * the counter of its organization, of its user, of its user's personal keys (no organization),
  * and in the one counter of all keys. Inserts, deletes and owner changes adjust the counters in
- * the same transaction, as its last statement (see `applyKeyCountDeltas`).
+ * the same transaction, as its last statement (see `applyCountDeltas`).
+ *
+ * Each counter is spread over `COUNTER_SLOTS` rows, and a write adds to a random one: on
+ * PostgreSQL a counter row stays locked from the upsert until commit, so with one row per
+ * counter every key created in one organization (and, for the "all keys" counter, every key
+ * created anywhere) would wait for the previous creator's commit. A read sums the slots.
  */
 export type CountScope = 'all' | 'organization' | 'user' | 'personal';
 
-/** One counter row: the "all keys" counter's owner is ''. */
+/** Rows each counter is spread over (see above). */
+export const COUNTER_SLOTS = 16;
+
+/** One counter: the "all keys" counter's owner is ''. */
 export interface Counter {
   scope: CountScope;
   owner: string;
@@ -109,8 +118,8 @@ export async function applyCountDeltas(trx: Transaction<Database>, deltas: Count
   if (deltas.length === 0) return;
   await trx
     .insertInto('key_counts')
-    .values(deltas.map((d) => ({ scope: d.scope, owner_id: d.owner, n: d.delta })))
-    .onConflict((oc) => oc.columns(['scope', 'owner_id']).doUpdateSet((eb) => ({ n: eb('key_counts.n', '+', eb.ref('excluded.n')) })))
+    .values(deltas.map((d) => ({ scope: d.scope, owner_id: d.owner, slot: randomInt(COUNTER_SLOTS), n: d.delta })))
+    .onConflict((oc) => oc.columns(['scope', 'owner_id', 'slot']).doUpdateSet((eb) => ({ n: eb('key_counts.n', '+', eb.ref('excluded.n')) })))
     .execute();
 }
 
@@ -121,14 +130,16 @@ export async function applyCountDeltas(trx: Transaction<Database>, deltas: Count
  */
 export async function recountKeys(db: Kysely<Database>): Promise<void> {
   await db.deleteFrom('key_counts').execute();
-  const insert = () => db.insertInto('key_counts').columns(['scope', 'owner_id', 'n']);
+  const insert = () => db.insertInto('key_counts').columns(['scope', 'owner_id', 'slot', 'n']);
   await insert()
-    .expression(db.selectFrom('api_keys').select((eb) => [sql.lit('all').as('scope'), sql.lit('').as('owner_id'), eb.fn.countAll<number>().as('n')]))
+    .expression(
+      db.selectFrom('api_keys').select((eb) => [sql.lit('all').as('scope'), sql.lit('').as('owner_id'), sql.lit(0).as('slot'), eb.fn.countAll<number>().as('n')]),
+    )
     .execute();
   for (const [scope, column] of [['organization', 'organization_id'], ['user', 'user_id'], ['personal', 'user_id']] as const) {
     let rows = db
       .selectFrom('api_keys')
-      .select((eb) => [sql.lit(scope).as('scope'), eb.ref(column).as('owner_id'), eb.fn.countAll<number>().as('n')])
+      .select((eb) => [sql.lit(scope).as('scope'), eb.ref(column).as('owner_id'), sql.lit(0).as('slot'), eb.fn.countAll<number>().as('n')])
       .where(column, 'is not', null)
       .groupBy(column);
     if (scope === 'personal') rows = rows.where('organization_id', 'is', null);

@@ -134,8 +134,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .createTable('key_counts')
           .addColumn('scope', 'text', (c) => c.notNull())
           .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('slot', 'integer', (c) => c.notNull())
           .addColumn('n', 'bigint', (c) => c.notNull())
-          .addPrimaryKeyConstraint('key_counts_pk', ['scope', 'owner_id'])
+          .addPrimaryKeyConstraint('key_counts_pk', ['scope', 'owner_id', 'slot'])
           .execute();
         // Backfill from the keys that exist. Should the counters' shape change in a later
         // migration, freeze a copy of this recount here.

@@ -32,6 +32,7 @@ export interface Database {
   key_counts: {
     scope: string;
     owner_id: string;
+    slot: number;
     n: number;
   };
   key_secrets: {
