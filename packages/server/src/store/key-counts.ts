@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { KeyFilter, KeyRecord } from './records.js';
 import type { Database } from './schema.js';
@@ -19,6 +18,9 @@ export type CountScope = 'all' | 'organization' | 'user' | 'personal';
 
 /** Rows each counter is spread over (see above). */
 export const COUNTER_SLOTS = 16;
+
+// Only spreads lock contention: no need for cryptographic randomness.
+const randomSlot = () => Math.floor(Math.random() * COUNTER_SLOTS);
 
 /** One counter: the "all keys" counter's owner is ''. */
 export interface Counter {
@@ -118,7 +120,7 @@ export async function applyCountDeltas(trx: Transaction<Database>, deltas: Count
   if (deltas.length === 0) return;
   await trx
     .insertInto('key_counts')
-    .values(deltas.map((d) => ({ scope: d.scope, owner_id: d.owner, slot: randomInt(COUNTER_SLOTS), n: d.delta })))
+    .values(deltas.map((d) => ({ scope: d.scope, owner_id: d.owner, slot: randomSlot(), n: d.delta })))
     .onConflict((oc) => oc.columns(['scope', 'owner_id', 'slot']).doUpdateSet((eb) => ({ n: eb('key_counts.n', '+', eb.ref('excluded.n')) })))
     .execute();
 }
