@@ -130,8 +130,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_key_counts': {
       async up(db: Kysely<any>) {
         // Exact list totals without counting rows; kept by the store (see key-counts.ts).
+        // SQLite runs migrations outside a transaction: `if not exists` and the recount's
+        // delete-then-insert let an interrupted run start over.
         await db.schema
           .createTable('key_counts')
+          .ifNotExists()
           .addColumn('scope', 'text', (c) => c.notNull())
           .addColumn('owner_id', 'text', (c) => c.notNull())
           .addColumn('slot', 'integer', (c) => c.notNull())
