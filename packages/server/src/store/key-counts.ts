@@ -35,21 +35,27 @@ export interface CounterDelta extends Counter {
 
 type Owners = Pick<KeyRecord, 'organizationId' | 'userId'>;
 
-/** The counters a key with these owners is counted in. */
+/** The counters a key with these owners is counted in, in lock order (sorted by scope). */
 export function countersOf(key: Owners): Counter[] {
   const counters: Counter[] = [{ scope: 'all', owner: '' }];
   if (key.organizationId !== null) counters.push({ scope: 'organization', owner: key.organizationId });
-  if (key.userId !== null) counters.push({ scope: 'user', owner: key.userId });
   if (key.userId !== null && key.organizationId === null) counters.push({ scope: 'personal', owner: key.userId });
+  if (key.userId !== null) counters.push({ scope: 'user', owner: key.userId });
   return counters;
 }
 
 /**
  * What a key going from `before` to `after` does to the counters (null: inserted or deleted),
- * one delta per counter, none for counters that do not move. Sorted, so that concurrent
- * PostgreSQL transactions lock counter rows in one order and cannot deadlock on them.
+ * one delta per counter, none for counters that do not move. Sorted by scope and owner, so
+ * that concurrent PostgreSQL transactions lock counter rows in one order and cannot deadlock.
  */
 export function countDeltas(before: Owners | null, after: Owners | null): CounterDelta[] {
+  // The common cases, on every create, delete and change: no merging needed.
+  if (before === null || after === null) {
+    const key = before ?? after;
+    return key ? countersOf(key).map((counter) => ({ ...counter, delta: before ? -1 : 1 })) : [];
+  }
+  if (before.organizationId === after.organizationId && before.userId === after.userId) return [];
   const deltas = new Map<string, CounterDelta>();
   const add = (counters: Counter[], delta: number) => {
     for (const counter of counters) {
