@@ -10,6 +10,7 @@ import type { LoadResult, LoadSpec } from './lib/load.js';
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadSpec;
 const bodies = spec.bodies ?? [];
 let next = 0;
+const cpuBefore = process.cpuUsage();
 
 const result = await autocannon({
   url: spec.url + spec.path,
@@ -27,6 +28,7 @@ const result = await autocannon({
   ],
 });
 
+const cpu = process.cpuUsage(cpuBefore);
 const output: LoadResult = {
   requestsPerSecond: result.requests.total / Math.max(result.duration, 1e-9),
   total: result.requests.total,
@@ -36,5 +38,6 @@ const output: LoadResult = {
   max: result.latency.max,
   non2xx: result.non2xx,
   errors: result.errors + result.timeouts,
+  loadCpuMicros: (cpu.user + cpu.system) / Math.max(result.requests.total, 1),
 };
 process.stdout.write(JSON.stringify(output));

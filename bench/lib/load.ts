@@ -28,6 +28,8 @@ export interface LoadResult {
   max: number;
   non2xx: number;
   errors: number;
+  /** The load generator's own CPU per request (µs): when it nears 1 s per s, autocannon, not the server, is the limit. */
+  loadCpuMicros: number;
 }
 
 let runs = 0;

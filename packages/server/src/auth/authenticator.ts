@@ -10,6 +10,8 @@ export type AccessTokenVerifier = (token: string) => Promise<Principal | null>;
 
 /** Longest bearer credential considered; anything longer is refused unread. */
 const MAX_CREDENTIAL_LENGTH = 4096;
+/** `Bearer <credential>`. */
+const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
 /** A JWT: three base64url parts. */
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
@@ -42,6 +44,20 @@ export class Authenticator {
     const digest = digestSecret(credential);
     const cached = this.cache.get(digest);
     return cached ? this.admit(cached, digest) : this.resolve(credential, digest);
+  }
+
+  /**
+   * The principal of a bearer header when its credential is already cached and still admitted,
+   * else undefined (never throws, never reads the store): the verify fast lane serves only these
+   * and leaves every other caller to the full route, which answers 401s and first uses.
+   */
+  cached(header: string | undefined): Principal | undefined {
+    const credential = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    if (credential === undefined || credential.length > MAX_CREDENTIAL_LENGTH || JWT_SHAPE.test(credential)) return undefined;
+    const digest = digestSecret(credential);
+    const entry = this.cache.get(digest);
+    if (!entry || (entry.expiresAt !== null && entry.expiresAt <= this.clock.now())) return undefined;
+    return this.admit(entry, digest);
   }
 
   /** Forgets every resolved credential (a root key changed somewhere). */
@@ -98,7 +114,7 @@ export class Authenticator {
 /** The credential of an `Authorization: Bearer …` header, or 401. */
 function bearer(header: string | undefined): string {
   if (!header) throw unauthorized('Missing Authorization: Bearer header.');
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  const match = BEARER.exec(header);
   if (!match || match[1].length > MAX_CREDENTIAL_LENGTH) throw unauthorized('Malformed Authorization header; expected "Bearer <credential>".');
   return match[1];
 }

@@ -11,11 +11,27 @@ const FRAMEWORK_CODES: Record<number, ErrorCode> = {
   415: 'unsupported_media_type',
 };
 
+/** How one failure is answered: the contract's code, message and details, extra headers, and what to log. */
+export interface Failure {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+  headers?: Record<string, string>;
+  /** Set: the failure is the server's, logged at `error` with this message (the details stay in the log). */
+  logAs?: string;
+}
+
+/** The contract's error body of `failure` for request `requestId`. */
+export function errorBody(failure: Failure, requestId: string): ErrorBody {
+  const body: ErrorBody = { error: { code: failure.code, message: failure.message, request_id: requestId } };
+  if (failure.details?.length) body.error.details = failure.details;
+  return body;
+}
+
 /** Sends the contract's error body. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string, details?: ErrorDetail[]) {
-  const body: ErrorBody = { error: { code, message, request_id: request.id } };
-  if (details?.length) body.error.details = details;
-  return reply.status(ErrorStatus[code]).type('application/json; charset=utf-8').send(body);
+export function sendError(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
+  if (failure.headers) reply.headers(failure.headers);
+  return reply.status(ErrorStatus[failure.code]).type('application/json; charset=utf-8').send(errorBody(failure, request.id));
 }
 
 /** True for a failure to reach the store (connection refused, reset, timed out, pool exhausted). */
@@ -31,34 +47,36 @@ export function isUnavailable(error: unknown): boolean {
 /**
  * The one place failures become HTTP answers: domain errors by their code, Fastify's parse,
  * limit and validation errors as 400/413/415, an unreachable store as 503, anything else as
- * `internal` with the details only in the log.
+ * `internal` with the details only in the log. Fastify's error handler and the verify fast lane
+ * (`verify-lane.ts`) both answer through it.
  */
+export function failureOf(error: unknown): Failure {
+  if (error instanceof DomainError) return { code: error.code, message: error.message, details: error.details, headers: error.headers };
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const details = validationDetails(fastifyError.validation as never, fastifyError.validationContext ?? 'body');
+    const message = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+    return { code: 'invalid_request', message: `Invalid request: ${message}`, details };
+  }
+  const status = fastifyError.statusCode;
+  if (status && FRAMEWORK_CODES[status]) {
+    const message = fastifyError.message ?? '';
+    return { code: FRAMEWORK_CODES[status], message, details: status === 400 ? [{ field: 'body', message }] : undefined };
+  }
+  if (isUnavailable(error)) {
+    return { code: 'unavailable', message: 'The service is temporarily unavailable.', headers: { 'retry-after': '1' }, logAs: 'store unavailable' };
+  }
+  return { code: 'internal', message: 'Internal error.', logAs: 'unhandled error' };
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
-    if (error instanceof DomainError) {
-      if (error.headers) reply.headers(error.headers);
-      return sendError(request, reply, error.code, error.message, error.details);
-    }
-    if ('validation' in error && error.validation) {
-      const details = validationDetails(error.validation as never, error.validationContext ?? 'body');
-      const message = details.map((d) => `${d.field}: ${d.message}`).join('; ');
-      return sendError(request, reply, 'invalid_request', `Invalid request: ${message}`, details);
-    }
-    const status = (error as FastifyError).statusCode;
-    if (status && FRAMEWORK_CODES[status]) {
-      const field = status === 400 ? [{ field: 'body', message: error.message }] : undefined;
-      return sendError(request, reply, FRAMEWORK_CODES[status], error.message, field);
-    }
-    if (isUnavailable(error)) {
-      request.log.error({ err: error }, 'store unavailable');
-      reply.header('retry-after', '1');
-      return sendError(request, reply, 'unavailable', 'The service is temporarily unavailable.');
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendError(request, reply, 'internal', 'Internal error.');
+    const failure = failureOf(error);
+    if (failure.logAs) request.log.error({ err: error }, failure.logAs);
+    return sendError(request, reply, failure);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+    sendError(request, reply, { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` }),
   );
 }

@@ -71,6 +71,11 @@ describe('errors follow the contract', () => {
     expectError(await as(t, t.rootKey).post('/v1/keys', 'text'), 400, 'invalid_request');
   });
 
+  it('400 naming the field and both allowed types when a nullable field has another type', async () => {
+    const response = await as(t, t.rootKey).post('/v1/keys', { name: 'x', organization_id: 'org_1', description: 5 });
+    expect(expectError(response, 400, 'invalid_request').details).toEqual([{ field: 'description', message: 'must be string or null' }]);
+  });
+
   it('415 for a body that is not JSON', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
       const response = await t.app.inject({

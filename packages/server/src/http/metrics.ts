@@ -45,11 +45,16 @@ export class Metrics {
   /** Counts and times every response, labelled by route pattern (never the raw URL). */
   install(app: FastifyInstance): void {
     app.addHook('onResponse', (request, reply, done) => {
-      const series = this.seriesOf(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
-      series.requests.inc();
-      series.duration.observe(reply.elapsedTime / 1000);
+      this.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
+  }
+
+  /** Counts and times one answered request (`seconds` from arrival to response). */
+  countRequest(route: string, method: string, status: number, seconds: number): void {
+    const series = this.seriesOf(route, method, status);
+    series.requests.inc();
+    series.duration.observe(seconds);
   }
 
   /**

@@ -41,6 +41,8 @@ function messageOf(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return 'unknown field';
   if (error.keyword === 'required') return 'is required';
   if (error.keyword === 'anyOf') return 'does not match any allowed form';
+  const { type } = error.params as { type?: unknown };
+  if (error.keyword === 'type' && Array.isArray(type)) return `must be ${type.join(' or ')}`;
   return error.message ?? 'is invalid';
 }
 

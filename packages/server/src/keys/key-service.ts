@@ -26,9 +26,9 @@ import { idempotencyDigest, requestHash, seal, unseal } from './idempotency.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
-import { changedFields, presentKey } from './present.js';
+import { changedFields, presentCachedKey, presentKey } from './present.js';
 import { digestSecret, isWellFormedSecret, mintSecret } from './secret.js';
-import type { Invalidation, VerifyCache } from './verify-cache.js';
+import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
 
 /** `last_used_at` is kept to this resolution (ms): a later use within it is not written again. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -164,14 +164,25 @@ export class KeyService {
    * is hashed once and answered from the cache, or read once from the store and cached
    * (found or not). `last_used_at` is recorded in memory and written later in a batch.
    */
-  async verify(body: VerifyKeyBody): Promise<VerifyKeyResult> {
-    const found = isWellFormedSecret(body.key) ? await this.lookup(digestSecret(body.key)) : null;
+  /**
+   * The hot path. Answers synchronously when the cache knows the secret (no promise, no
+   * microtask); only a cache miss waits for the store.
+   */
+  verify(body: VerifyKeyBody): VerifyKeyResult | Promise<VerifyKeyResult> {
+    if (!isWellFormedSecret(body.key)) return this.outcome({ valid: false, code: 'NOT_FOUND' });
+    const digest = digestSecret(body.key);
+    const cached = this.deps.cache.get(digest);
+    if (cached !== undefined) return this.answer(body, cached);
+    return this.fetch(digest).then((found) => this.answer(body, found));
+  }
+
+  private answer(body: VerifyKeyBody, found: CachedSecret | null): VerifyKeyResult {
     if (!found) return this.outcome({ valid: false, code: 'NOT_FOUND' });
     const now = this.deps.clock.now();
     const code = verifyCode(found.key, found.validUntil, now, body.scopes ?? []);
     if (code === 'NOT_FOUND') return this.outcome({ valid: false, code });
     if (code === 'VALID') this.recordUse(found.key, now);
-    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentKey(found.key, now) };
+    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentCachedKey(found.key, now) };
     if (found.key.credits) result.credits_remaining = found.key.credits.remaining;
     return this.outcome(result);
   }
@@ -193,10 +204,9 @@ export class KeyService {
     return result;
   }
 
-  private async lookup(digest: string) {
+  /** Reads a secret the cache does not know from the store, and remembers the answer (or its absence). */
+  private async fetch(digest: string): Promise<CachedSecret | null> {
     const { cache, store } = this.deps;
-    const cached = cache.get(digest);
-    if (cached !== undefined) return cached;
     const mark = cache.mark();
     const found = await store.findKeyByDigest(digest);
     if (found) cache.remember(digest, found, mark);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BASE62, randomBase62 } from '../ids.js';
 
@@ -46,9 +46,12 @@ export function isWellFormedSecret(secret: string): boolean {
   return checksum(random) === body.slice(-CHECKSUM_LENGTH);
 }
 
-/** SHA-256 hex digest: secrets are ≥ 256-bit random, so a fast hash is the right tool (no bcrypt). */
+/**
+ * SHA-256 hex digest: secrets are ≥ 256-bit random, so a fast hash is the right tool (no bcrypt).
+ * One-shot `crypto.hash` (no Hash object): every verify digests two credentials.
+ */
 export function digestSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time equality of two strings of any length (compares their SHA-256 digests). */

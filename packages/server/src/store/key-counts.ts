@@ -123,12 +123,15 @@ export async function sumCounters(db: Kysely<Database>, counters: Counter[]): Pr
  * written to the same counter waits for it.
  */
 export async function applyCountDeltas(trx: Transaction<Database>, deltas: CounterDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
-  await trx
+  if (deltas.length > 0) await countUpsert(trx, deltas).execute();
+}
+
+/** The upsert that applies `deltas` (at least one), to execute or to compile for later. */
+export function countUpsert(db: Kysely<Database>, deltas: CounterDelta[]) {
+  return db
     .insertInto('key_counts')
     .values(deltas.map((d) => ({ scope: d.scope, owner_id: d.owner, slot: randomSlot(), n: d.delta })))
-    .onConflict((oc) => oc.columns(['scope', 'owner_id', 'slot']).doUpdateSet((eb) => ({ n: eb('key_counts.n', '+', eb.ref('excluded.n')) })))
-    .execute();
+    .onConflict((oc) => oc.columns(['scope', 'owner_id', 'slot']).doUpdateSet((eb) => ({ n: eb('key_counts.n', '+', eb.ref('excluded.n')) })));
 }
 
 /**

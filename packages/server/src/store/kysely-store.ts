@@ -1,22 +1,32 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type Transaction } from 'kysely';
-import { applyCountDeltas, countDeltas, countersFor, sumCounters } from './key-counts.js';
+import { Migrator, sql, type CompiledQuery, type Kysely, type Migration, type MigrationProvider, type Selectable, type Transaction } from 'kysely';
+import { applyCountDeltas, countDeltas, countersFor, countUpsert, sumCounters } from './key-counts.js';
 import { migrations } from './migrations.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 import {
   auditFromRow,
   auditToRow,
+  idempotencyFromRow,
   keyFromRow,
   keyToRow,
   rootKeyFromRow,
   rootKeyToRow,
   sessionFromRow,
 } from './rows.js';
+import { InsertCompiler } from './insert-compiler.js';
 import type { Database } from './schema.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
 
 /** Keys per `last_used_at` UPDATE: 2 parameters each, far under both dialects' limits. */
 const TOUCH_CHUNK = 500;
+
+/** A key's creation as compiled statements (see `KyselyStore.keyInsertion`). */
+export interface KeyInsertion {
+  /** The Idempotency-Key claim, and the query reading the earlier answer when the claim loses. */
+  claim?: { insert: CompiledQuery; existing: CompiledQuery<Selectable<Database['idempotency_keys']>> };
+  /** The key, its secret digest, its audit event and the key counters' upsert, in this order. */
+  writes: CompiledQuery[];
+}
 
 /** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -27,11 +37,15 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
  * `sqlite-store.ts` and `postgres-store.ts`.
  */
 export class KyselyStore implements Store {
+  private readonly inserts: InsertCompiler;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.inserts = new InsertCompiler(db);
+  }
 
   /** Applies pending migrations. */
   async migrate(): Promise<void> {
@@ -69,31 +83,52 @@ export class KyselyStore implements Store {
   }
 
   async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
+    const insertion = this.keyInsertion(key, digest, audit, idempotency);
     return this.db.transaction().execute(async (trx) => {
-      if (idempotency) {
+      if (insertion.claim) {
         // ON CONFLICT DO NOTHING waits for a concurrent holder of the same key to commit,
         // so two instances racing with one Idempotency-Key make exactly one key.
-        const claimed = await trx
-          .insertInto('idempotency_keys')
-          .values({
-            digest: idempotency.digest,
-            request_hash: idempotency.requestHash,
-            response: idempotency.response,
-            created_at: idempotency.createdAt,
-          })
-          .onConflict((oc) => oc.column('digest').doNothing())
-          .executeTakeFirst();
-        if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
-          const existing = await this.findIdempotencyIn(trx, idempotency.digest);
-          if (existing) return { inserted: false, existing };
+        const claimed = await trx.executeQuery(insertion.claim.insert);
+        if (Number(claimed.numAffectedRows ?? 0) === 0) {
+          const existing = (await trx.executeQuery(insertion.claim.existing)).rows[0];
+          if (existing) return { inserted: false, existing: idempotencyFromRow(existing) };
         }
       }
-      await trx.insertInto('api_keys').values(keyToRow(key)).execute();
-      await trx.insertInto('key_secrets').values({ digest, key_id: key.id, valid_until: null }).execute();
-      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
-      await this.recount(trx, null, key);
+      for (const write of insertion.writes) await trx.executeQuery(write);
       return { inserted: true };
     });
+  }
+
+  /**
+   * What creating a key writes, compiled once for both ways of running it: here in a Kysely
+   * transaction, and on SQLite synchronously inside a group commit (`sqlite-store.ts`). A claim
+   * that inserts nothing means an earlier request with the same Idempotency-Key won: its answer
+   * (`claim.existing`) is replayed and `writes` are skipped.
+   */
+  protected keyInsertion(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): KeyInsertion {
+    const claim = idempotency && {
+      insert: this.db
+        .insertInto('idempotency_keys')
+        .values({
+          digest: idempotency.digest,
+          request_hash: idempotency.requestHash,
+          response: idempotency.response,
+          created_at: idempotency.createdAt,
+        })
+        .onConflict((oc) => oc.column('digest').doNothing())
+        .compile(),
+      existing: this.idempotencyQuery(this.db, idempotency.digest).compile(),
+    };
+    return {
+      claim,
+      writes: [
+        this.inserts.insert('api_keys', keyToRow(key)),
+        this.inserts.insert('key_secrets', { digest, key_id: key.id, valid_until: null }),
+        this.inserts.insert('audit_events', auditToRow(audit)),
+        // Last: on PostgreSQL the counter rows stay locked until commit (see key-counts.ts).
+        countUpsert(this.db, countDeltas(null, key)).compile(),
+      ],
+    };
   }
 
   async getKey(id: string): Promise<KeyRecord | null> {
@@ -342,10 +377,12 @@ export class KyselyStore implements Store {
   }
 
   private async findIdempotencyIn(db: Kysely<Database>, digest: string): Promise<IdempotencyRecord | null> {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('digest', '=', digest).executeTakeFirst();
-    return row
-      ? { digest: row.digest, requestHash: row.request_hash, response: row.response, createdAt: row.created_at }
-      : null;
+    const row = await this.idempotencyQuery(db, digest).executeTakeFirst();
+    return row ? idempotencyFromRow(row) : null;
+  }
+
+  private idempotencyQuery(db: Kysely<Database>, digest: string) {
+    return db.selectFrom('idempotency_keys').selectAll().where('digest', '=', digest);
   }
 
   private async touch(table: 'api_keys' | 'root_keys', lastUsed: ReadonlyMap<string, Millis>): Promise<void> {

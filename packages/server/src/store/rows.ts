@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { AuditRecord, KeyRecord, RootKeyRecord, SessionRecord } from './records.js';
+import type { AuditRecord, IdempotencyRecord, KeyRecord, RootKeyRecord, SessionRecord } from './records.js';
 import type { Database } from './schema.js';
 
 type KeyRow = Selectable<Database['api_keys']>;
@@ -140,4 +140,8 @@ export function auditToRow(event: AuditRecord): Omit<Insertable<Database['audit_
     after: event.after === null ? null : JSON.stringify(event.after),
     created_at: event.createdAt,
   };
+}
+
+export function idempotencyFromRow(row: Selectable<Database['idempotency_keys']>): IdempotencyRecord {
+  return { digest: row.digest, requestHash: row.request_hash, response: row.response, createdAt: row.created_at };
 }

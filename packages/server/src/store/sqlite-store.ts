@@ -1,8 +1,12 @@
-import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import Sqlite, { type Database as BetterSqlite } from 'better-sqlite3';
+import { Kysely, SqliteDialect, type Selectable, type SqliteDatabase } from 'kysely';
+import { GroupCommit, type Settled } from './group-commit.js';
+import { KyselyStore, type KeyInsertion } from './kysely-store.js';
+import type { AuditRecord, IdempotencyRecord, KeyRecord } from './records.js';
+import { idempotencyFromRow } from './rows.js';
 import type { Database } from './schema.js';
-import { KyselyStore } from './kysely-store.js';
 import { withStatementCache } from './statement-cache.js';
+import type { IdempotentInsert } from './store.js';
 
 /**
  * The embedded default store: one SQLite file through better-sqlite3, in WAL mode so readers
@@ -14,6 +18,71 @@ export function createSqliteStore(path: string): KyselyStore {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return new KyselyStore(db, 'sqlite');
+  // Savepoints (one per create in a group commit) keep their undo in memory, not in a temp file.
+  database.pragma('temp_store = MEMORY');
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  return new SqliteStore(db, database, statements);
+}
+
+type IdempotencyRow = Selectable<Database['idempotency_keys']>;
+
+function settled<R>(run: () => R): Settled<R> {
+  try {
+    return { value: run() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * SQLite creates keys by group commit: concurrent creates share one transaction (and one WAL
+ * commit), each inside its own savepoint so one failing create fails alone. The batch runs
+ * synchronously on better-sqlite3 while it holds Kysely's one connection, so no Kysely
+ * transaction is open in between and no `await` splits it; its statements are Kysely's own
+ * (`keyInsertion`), run through the same prepared-statement cache.
+ */
+class SqliteStore extends KyselyStore {
+  private readonly creates = new GroupCommit<KeyInsertion, IdempotentInsert>((batch) =>
+    this.db.connection().execute(async () => this.commitCreates(batch)),
+  );
+  private readonly commitCreates: (batch: KeyInsertion[]) => Settled<IdempotentInsert>[];
+  private readonly createOne: (insertion: KeyInsertion) => IdempotentInsert;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly database: BetterSqlite,
+    private readonly statements: SqliteDatabase,
+  ) {
+    super(db, 'sqlite');
+    // A better-sqlite3 transaction called inside another one runs as a savepoint.
+    this.createOne = database.transaction((insertion: KeyInsertion) => this.runInsertion(insertion));
+    const batch = database.transaction((insertions: KeyInsertion[]) => insertions.map((insertion) => this.settleInBatch(insertion)));
+    // A create alone needs no savepoint: its own transaction is one.
+    this.commitCreates = (insertions) => (insertions.length === 1 ? [settled(() => this.createOne(insertions[0]))] : batch(insertions));
+  }
+
+  override async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
+    return this.creates.submit(this.keyInsertion(key, digest, audit, idempotency));
+  }
+
+  private settleInBatch(insertion: KeyInsertion): Settled<IdempotentInsert> {
+    const outcome = settled(() => this.createOne(insertion));
+    // On some errors (disk full, I/O) SQLite rolls the whole transaction back, not just the
+    // savepoint: then the batch is lost as a whole and must fail as a whole.
+    if ('error' in outcome && !this.database.inTransaction) throw outcome.error;
+    return outcome;
+  }
+
+  private runInsertion({ claim, writes }: KeyInsertion): IdempotentInsert {
+    if (claim) {
+      const { changes } = this.statements.prepare(claim.insert.sql).run(claim.insert.parameters);
+      if (Number(changes) === 0) {
+        const [existing] = this.statements.prepare(claim.existing.sql).all(claim.existing.parameters) as IdempotencyRow[];
+        if (existing) return { inserted: false, existing: idempotencyFromRow(existing) };
+      }
+    }
+    for (const write of writes) this.statements.prepare(write.sql).run(write.parameters);
+    return { inserted: true };
+  }
 }

@@ -61,6 +61,24 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect(second.total).toBe(4);
     });
 
+    it('inserts concurrent keys independently: one that fails leaves nothing behind and fails no other', async () => {
+      const first = await insert({ name: 'first' });
+      const [taken] = (await audits(store, first.key.id)).events;
+      const keys = ['k0', 'k1', 'k2', 'k3', 'k4'].map((name) => keyRecord({ name }));
+      const secrets = keys.map(() => digest());
+      // k2's audit event reuses an existing event id: its insert fails after its key row was written.
+      const outcomes = await Promise.allSettled(
+        keys.map((key, i) => store.insertKey(key, secrets[i], { ...auditRecord({ keyId: key.id }), ...(i === 2 ? { id: taken.id } : {}) })),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(await store.getKey(keys[2].id)).toBeNull();
+      expect(await store.findKeyByDigest(secrets[2])).toBeNull();
+      expect(await audits(store, keys[2].id)).toEqual({ events: [], total: 0 });
+      for (const i of [0, 1, 3, 4]) expect((await store.findKeyByDigest(secrets[i]))?.key).toEqual(keys[i]);
+      expect(names((await store.listKeys(page())).keys).sort()).toEqual(['first', 'k0', 'k1', 'k3', 'k4']);
+      expect((await store.listAuditEvents({ offset: 0, limit: 50 })).total).toBe(5);
+    });
+
     it('searches names case-insensitively, taking % _ and \\ literally', async () => {
       for (const name of ['Billing API', 'billing-ui', '100% done', '100 done', 'snake_case', 'snakeXcase', 'back\\slash']) {
         await insert({ name });

@@ -92,6 +92,16 @@ describe('POST /v1/keys', () => {
       expect(list.json().total_count).toBe(1);
     });
 
+    it('makes one key when concurrent repeats arrive together, and answers them all alike', async () => {
+      const body = { name: 'together', organization_id: 'org_together' };
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post(body, { 'idempotency-key': 'order-7' })));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(6).fill(201));
+      for (const answer of answers) expect(answer.json()).toEqual(answers[0].json());
+      expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(5);
+      const list = await as(t, t.rootKey).get('/v1/keys?organization_id=org_together');
+      expect(list.json().total_count).toBe(1);
+    });
+
     it('answers 409 when the key is reused with another body', async () => {
       await post({ name: 'one', organization_id: 'org_1' }, { 'idempotency-key': 'k1' });
       const reuse = await post({ name: 'two', organization_id: 'org_1' }, { 'idempotency-key': 'k1' });
@@ -112,6 +122,19 @@ describe('POST /v1/keys', () => {
       expect(raw).not.toContain(first.json().secret);
       expect(raw).not.toContain('shared');
     });
+  });
+
+  it('creates concurrent keys each with its own secret, listed newest first', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => post({ name: `burst ${i}`, organization_id: 'org_burst' })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(201));
+    const created = answers.map((a) => a.json());
+    expect(new Set(created.map((k) => k.secret)).size).toBe(8);
+    const list = (await as(t, t.rootKey).get('/v1/keys?organization_id=org_burst')).json();
+    expect(list.total_count).toBe(8);
+    expect(list.data.map((k: { id: string }) => k.id).sort()).toEqual(created.map((k) => k.id).sort());
+    for (const key of created) {
+      expect((await as(t, t.rootKey).post('/v1/keys/verify', { key: key.secret })).json()).toMatchObject({ valid: true, key: { id: key.id } });
+    }
   });
 
   it('keeps the secret out of every later answer', async () => {

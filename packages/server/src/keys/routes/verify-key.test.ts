@@ -36,6 +36,16 @@ describe('POST /v1/keys/verify', () => {
     expect((await verify({ key: key.secret })).json()).toMatchObject({ valid: false, code: 'EXPIRED', key: { status: 'expired' } });
   });
 
+  it('shows last_used_at as of the latest recorded use, to the minute', async () => {
+    const key = await createKey(t);
+    const first = (await verify({ key: key.secret })).json().key.last_used_at;
+    expect(first).toBe(new Date(t.clock.now()).toISOString());
+    t.clock.advance(30_000);
+    expect((await verify({ key: key.secret })).json().key.last_used_at).toBe(first);
+    t.clock.advance(31_000);
+    expect((await verify({ key: key.secret })).json().key.last_used_at).toBe(new Date(t.clock.now()).toISOString());
+  });
+
   it('answers DISABLED and REVOKED', async () => {
     const disabled = await createKey(t);
     await as(t, t.rootKey).patch(`/v1/keys/${disabled.id}`, { enabled: false });
