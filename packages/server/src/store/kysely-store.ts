@@ -1,5 +1,5 @@
 import { Migrator, sql, type CompiledQuery, type Kysely, type Migration, type MigrationProvider, type Selectable, type Transaction } from 'kysely';
-import { applyCountDeltas, countDeltas, countersFor, countUpsert, sumCounters } from './key-counts.js';
+import { countDeltas, countersFor, CountUpserts, sumCounters } from './key-counts.js';
 import { migrations } from './migrations.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 import {
@@ -38,6 +38,7 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
  */
 export class KyselyStore implements Store {
   private readonly inserts: InsertCompiler;
+  private readonly countUpserts: CountUpserts;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -45,6 +46,7 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.inserts = new InsertCompiler(db);
+    this.countUpserts = new CountUpserts(db);
   }
 
   /** Applies pending migrations. */
@@ -126,7 +128,7 @@ export class KyselyStore implements Store {
         this.inserts.insert('key_secrets', { digest, key_id: key.id, valid_until: null }),
         this.inserts.insert('audit_events', auditToRow(audit)),
         // Last: on PostgreSQL the counter rows stay locked until commit (see key-counts.ts).
-        countUpsert(this.db, countDeltas(null, key)).compile(),
+        this.countUpserts.compile(countDeltas(null, key)),
       ],
     };
   }
@@ -359,7 +361,8 @@ export class KyselyStore implements Store {
    * The last statement of its transaction: on PostgreSQL the counter rows stay locked until commit.
    */
   private async recount(trx: Transaction<Database>, before: KeyRecord | null, after: KeyRecord | null): Promise<void> {
-    await applyCountDeltas(trx, countDeltas(before, after));
+    const deltas = countDeltas(before, after);
+    if (deltas.length > 0) await trx.executeQuery(this.countUpserts.compile(deltas));
   }
 
   private async lockKey(trx: Transaction<Database>, id: string): Promise<KeyRecord | null> {
