@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPostgresStore } from '../../packages/server/src/store/postgres-store.js';
 import { createSqliteStore } from '../../packages/server/src/store/sqlite-store.js';
+import { recountKeys } from '../../packages/server/src/store/key-counts.js';
 import type { KyselyStore } from '../../packages/server/src/store/kysely-store.js';
 import { BENCH_ORG, malformedSecrets, seedSqliteFile, seedThroughKysely, type SeededSecrets } from './seed.js';
 import { measure, startKeymint, stopKeymint, verifySpec, type BenchContext } from './scenarios.js';
@@ -10,23 +11,31 @@ import { measure, startKeymint, stopKeymint, verifySpec, type BenchContext } fro
 /** How many distinct valid secrets the benchmark sends (a spread of keys, not one hot key). */
 const VALID_POOL = 1000;
 
-/** Migrates the store, closes it, then seeds `count` keys with `seed`; logs how long seeding took. */
-async function seeded(store: KyselyStore, count: number, seed: (count: number, validPool: number) => Promise<SeededSecrets>): Promise<SeededSecrets> {
+/**
+ * Migrates the store, seeds `count` keys with `seed` (which writes rows around the store), then
+ * recounts the maintained key counts from those rows; logs how long seeding took.
+ */
+async function seeded(open: () => KyselyStore, count: number, seed: (count: number, validPool: number) => Promise<SeededSecrets>): Promise<SeededSecrets> {
+  await using(open(), (store) => store.migrate());
+  const started = Date.now();
+  const secrets = await seed(count, Math.min(count, VALID_POOL));
+  await using(open(), (store) => store.db.transaction().execute((trx) => recountKeys(trx)));
+  process.stderr.write(`  seeded ${count.toLocaleString('en')} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return secrets;
+}
+
+async function using(store: KyselyStore, use: (store: KyselyStore) => Promise<void>): Promise<void> {
   try {
-    await store.migrate();
+    await use(store);
   } finally {
     await store.close();
   }
-  const started = Date.now();
-  const secrets = await seed(count, Math.min(count, VALID_POOL));
-  process.stderr.write(`  seeded ${count.toLocaleString('en')} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return secrets;
 }
 
 /** A fresh SQLite file holding `count` keys, all in one organization. */
 export async function sqliteDatabase(ctx: BenchContext, count: number): Promise<{ url: string; secrets: SeededSecrets }> {
   const path = join(ctx.workDir, `keys-${count}.db`);
-  const secrets = await seeded(createSqliteStore(path), count, (n, pool) => seedSqliteFile(path, n, pool));
+  const secrets = await seeded(() => createSqliteStore(path), count, (n, pool) => seedSqliteFile(path, n, pool));
   return { url: `sqlite:${path}`, secrets };
 }
 
@@ -97,7 +106,7 @@ export async function postgresSuite(ctx: BenchContext, keyCount: number): Promis
   url.pathname = `/${name}`;
   try {
     await admin.query(`create database ${name}`);
-    const secrets = await seeded(createPostgresStore(url.href), keyCount, (n, pool) => {
+    const secrets = await seeded(() => createPostgresStore(url.href), keyCount, (n, pool) => {
       const store = createPostgresStore(url.href);
       return seedThroughKysely(store, n, pool).finally(() => store.close());
     });

@@ -1,4 +1,5 @@
 import { Migrator, sql, type CompiledQuery, type Kysely, type Migration, type MigrationProvider, type Selectable, type Transaction } from 'kysely';
+import { countDeltas, countersFor, CountUpserts, sumCounters } from './key-counts.js';
 import { migrations } from './migrations.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 import {
@@ -23,7 +24,7 @@ const TOUCH_CHUNK = 500;
 export interface KeyInsertion {
   /** The Idempotency-Key claim, and the query reading the earlier answer when the claim loses. */
   claim?: { insert: CompiledQuery; existing: CompiledQuery<Selectable<Database['idempotency_keys']>> };
-  /** The key, its secret digest and its audit event, in this order. */
+  /** The key, its secret digest, its audit event and the key counters' upsert, in this order. */
   writes: CompiledQuery[];
 }
 
@@ -37,6 +38,7 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
  */
 export class KyselyStore implements Store {
   private readonly inserts: InsertCompiler;
+  private readonly countUpserts: CountUpserts;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -44,17 +46,33 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.inserts = new InsertCompiler(db);
+    this.countUpserts = new CountUpserts(db);
+  }
+
+  /** Applies pending migrations. */
+  async migrate(): Promise<void> {
+    await this.migrateTo();
   }
 
   /**
-   * Applies pending migrations. `migrationTableSchema` pins Kysely's bookkeeping tables to the
-   * store's own schema, so migration tables another schema holds are never mistaken for ours.
+   * Applies pending migrations up to and including `last` (all when omitted): tests of a
+   * migration's backfill stop before it, write rows, then migrate on.
    */
-  async migrate(migrationTableSchema?: string): Promise<void> {
+  async migrateTo(last?: string): Promise<void> {
     const list = migrations(this.dialect);
     const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => list };
-    const { error } = await new Migrator({ db: this.db, provider, migrationTableSchema }).migrateToLatest();
+    const migrator = new Migrator({ db: this.db, provider, migrationTableSchema: this.migrationTableSchema });
+    const { error } = last === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(last);
     if (error) throw error;
+  }
+
+  /**
+   * The schema of Kysely's migration bookkeeping tables (default: the connection's). A store in
+   * its own schema pins them there, so migration tables another schema holds are never
+   * mistaken for ours.
+   */
+  protected get migrationTableSchema(): string | undefined {
+    return undefined;
   }
 
   async ping(): Promise<void> {
@@ -109,6 +127,8 @@ export class KyselyStore implements Store {
         this.inserts.insert('api_keys', keyToRow(key)),
         this.inserts.insert('key_secrets', { digest, key_id: key.id, valid_until: null }),
         this.inserts.insert('audit_events', auditToRow(audit)),
+        // Last: on PostgreSQL the counter rows stay locked until commit (see key-counts.ts).
+        this.countUpserts.compile(countDeltas(null, key)),
       ],
     };
   }
@@ -169,11 +189,15 @@ export class KyselyStore implements Store {
           .where('enabled', '=', 1);
         break;
     }
-    const [rows, count] = await Promise.all([
+    // The maintained counters answer the exact total when the filter allows it; searches count rows.
+    const counters = countersFor(filter);
+    const [rows, total] = await Promise.all([
       query.selectAll().orderBy('seq', 'desc').limit(filter.limit).offset(filter.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      counters
+        ? sumCounters(this.db, counters)
+        : query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow().then((row) => Number(row.n)),
     ]);
-    return { keys: rows.map(keyFromRow), total: Number(count.n) };
+    return { keys: rows.map(keyFromRow), total };
   }
 
   async changeKey(id: string, decide: (current: KeyRecord) => KeyChange | null): Promise<KeyRecord | null> {
@@ -195,6 +219,7 @@ export class KyselyStore implements Store {
         await trx.insertInto('key_secrets').values({ digest, key_id: id, valid_until: null }).execute();
       }
       await trx.insertInto('audit_events').values(auditToRow(change.audit)).execute();
+      await this.recount(trx, current, change.key);
       return change.key;
     });
   }
@@ -207,6 +232,7 @@ export class KyselyStore implements Store {
       await trx.deleteFrom('key_secrets').where('key_id', '=', id).execute();
       await trx.deleteFrom('api_keys').where('id', '=', id).execute();
       await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+      await this.recount(trx, current, null);
       return current;
     });
   }
@@ -328,6 +354,15 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom('idempotency_keys').where('created_at', '<', idempotencyBefore).execute();
     await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('key_secrets').where('valid_until', '<=', now).execute();
+  }
+
+  /**
+   * Moves the key counters for a key going from `before` to `after` (null: inserted, deleted).
+   * The last statement of its transaction: on PostgreSQL the counter rows stay locked until commit.
+   */
+  private async recount(trx: Transaction<Database>, before: KeyRecord | null, after: KeyRecord | null): Promise<void> {
+    const deltas = countDeltas(before, after);
+    if (deltas.length > 0) await trx.executeQuery(this.countUpserts.compile(deltas));
   }
 
   private async lockKey(trx: Transaction<Database>, id: string): Promise<KeyRecord | null> {

@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+import { recountKeys } from './key-counts.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -124,6 +125,25 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('retired_at', 'bigint')
           .execute();
+      },
+    },
+    '0003_key_counts': {
+      async up(db: Kysely<any>) {
+        // Exact list totals without counting rows; kept by the store (see key-counts.ts).
+        // SQLite runs migrations outside a transaction: `if not exists` and the recount's
+        // delete-then-insert let an interrupted run start over.
+        await db.schema
+          .createTable('key_counts')
+          .ifNotExists()
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('slot', 'integer', (c) => c.notNull())
+          .addColumn('n', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('key_counts_pk', ['scope', 'owner_id', 'slot'])
+          .execute();
+        // Backfill from the keys that exist. Should the counters' shape change in a later
+        // migration, freeze a copy of this recount here.
+        await recountKeys(db);
       },
     },
   };

@@ -3,5 +3,5 @@ import { storeContract } from './store.contract.js';
 
 // A fresh schema per test, dropped after it: runs never collide.
 await describeWithPostgres('the PostgreSQL store', () => {
-  storeContract(createTestPostgresStore);
+  storeContract(createTestPostgresStore, () => createTestPostgresStore({ migrate: false }));
 });

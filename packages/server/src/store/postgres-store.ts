@@ -14,7 +14,7 @@ export interface PostgresOptions {
   schema?: string;
 }
 
-/** The PostgreSQL store: `migrate` first creates its schema, if it has one of its own. */
+/** The PostgreSQL store: migrating first creates its schema, if it has one of its own. */
 class PostgresStore extends KyselyStore {
   constructor(
     db: Kysely<Database>,
@@ -23,7 +23,7 @@ class PostgresStore extends KyselyStore {
     super(db, 'postgres');
   }
 
-  override async migrate(): Promise<void> {
+  override async migrateTo(last?: string): Promise<void> {
     const schema = this.schema;
     if (schema) {
       // Instances starting together: CREATE SCHEMA IF NOT EXISTS is not race-free on its own.
@@ -32,7 +32,11 @@ class PostgresStore extends KyselyStore {
         await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
       });
     }
-    await super.migrate(schema);
+    await super.migrateTo(last);
+  }
+
+  protected override get migrationTableSchema(): string | undefined {
+    return this.schema;
   }
 }
 

@@ -28,6 +28,13 @@ export interface Database {
     credits_refill_interval_seconds: number | null;
     created_by: string | null;
   };
+  /** Maintained key counts per scope and owner (see `key-counts.ts`). */
+  key_counts: {
+    scope: string;
+    owner_id: string;
+    slot: number;
+    n: number;
+  };
   key_secrets: {
     digest: string;
     key_id: string;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditRecord, digest, keyRecord, rootKeyRecord, sessionRecord, T0 } from './contract-fixtures.js';
+import { keyToRow } from './rows.js';
+import type { KyselyStore } from './kysely-store.js';
 import type { KeyFilter, KeyRecord, Store } from './store.js';
 
 const page = (filter: Partial<KeyFilter> = {}): KeyFilter => ({ now: T0, offset: 0, limit: 50, ...filter });
@@ -7,9 +9,10 @@ const audits = (store: Store, keyId: string) => store.listAuditEvents({ keyId, o
 
 /**
  * The behaviour every `Store` must have, run against each implementation (`sqlite-store.test.ts`,
- * `postgres-store.test.ts`). `open` yields a fresh, migrated, empty store; the suite closes it.
+ * `postgres-store.test.ts`). `open` yields a fresh, migrated, empty store; `openUnmigrated` the
+ * same before any migration (to test what a migration does to existing rows); the suite closes it.
  */
-export function storeContract(open: () => Promise<Store>): void {
+export function storeContract(open: () => Promise<Store>, openUnmigrated: () => Promise<KyselyStore>): void {
   let store: Store;
   beforeEach(async () => {
     store = await open();
@@ -237,6 +240,96 @@ export function storeContract(open: () => Promise<Store>): void {
       expect(await store.findSessionByDigest(live.digest)).toEqual(live);
       expect(await store.findKeyByDigest(old)).toBeNull();
       expect((await store.findKeyByDigest(current))?.key.id).toBe(key.id);
+    });
+  });
+
+  describe('list totals from maintained counts', () => {
+    const total = async (filter: Partial<KeyFilter>) => (await store.listKeys(page(filter))).total;
+    /** Every total these filters answer, each checked against the rows the same filter lists. */
+    const totals = async (filters: Record<string, Partial<KeyFilter>>) => {
+      const answer: Record<string, number> = {};
+      for (const [name, filter] of Object.entries(filters)) {
+        const { keys, total } = await store.listKeys(page({ ...filter, limit: 1000 }));
+        expect(total, name).toBe(keys.length);
+        answer[name] = total;
+      }
+      return answer;
+    };
+    const filters = {
+      all: {},
+      org1: { organizationId: 'org_1' },
+      org2: { organizationId: 'org_2' },
+      u1: { userId: 'u1' },
+      u2: { userId: 'u2' },
+      session: { owners: { userId: 'u1', organizationIds: ['org_1', 'org_2'] } },
+      sessionInOrg1: { organizationId: 'org_1', owners: { userId: null, organizationIds: ['org_1'] } },
+      sessionOutsideOrg2: { organizationId: 'org_2', owners: { userId: null, organizationIds: ['org_1'] } },
+      orgAndUser: { organizationId: 'org_1', userId: 'u1' },
+    } satisfies Record<string, Partial<KeyFilter>>;
+
+    it('are exact right after creates and deletes, per organization, user, session owners and all keys', async () => {
+      const { key: personal } = await insert({ userId: 'u1' });
+      const { key: inOrg } = await insert({ userId: 'u1', organizationId: 'org_1' });
+      await insert({ organizationId: 'org_1' });
+      await insert({ organizationId: 'org_2' });
+      await insert({ userId: 'u2' });
+      expect(await totals(filters)).toEqual({
+        all: 5, org1: 2, org2: 1, u1: 2, u2: 1, session: 4, sessionInOrg1: 2, sessionOutsideOrg2: 0, orgAndUser: 1,
+      });
+      for (const key of [personal, inOrg]) await store.deleteKey(key.id, () => auditRecord({ action: 'key.deleted' }));
+      expect(await totals(filters)).toEqual({
+        all: 3, org1: 1, org2: 1, u1: 0, u2: 1, session: 2, sessionInOrg1: 1, sessionOutsideOrg2: 0, orgAndUser: 0,
+      });
+      expect(await total({ organizationId: 'org_never' })).toBe(0);
+      expect(await total({ owners: { userId: 'u_never', organizationIds: ['org_never'] } })).toBe(0);
+    });
+
+    it('follow a key whose user changes, and stay put when a change or delete is refused', async () => {
+      const { key } = await insert({ userId: 'u1' });
+      await store.changeKey(key.id, (current) => ({ key: { ...current, userId: 'u2' }, audit: auditRecord({ action: 'key.updated' }) }));
+      expect(await totals(filters)).toMatchObject({ all: 1, u1: 0, u2: 1, session: 0 });
+      await store.changeKey(key.id, (current) => ({ key: { ...current, organizationId: 'org_1' }, audit: auditRecord({ action: 'key.updated' }) }));
+      expect(await totals(filters)).toMatchObject({ all: 1, org1: 1, u2: 1, session: 1 });
+      const refusal = new Error('refused');
+      await expect(store.deleteKey(key.id, () => { throw refusal; })).rejects.toBe(refusal);
+      await expect(store.changeKey(key.id, (current) => {
+        expect(current.userId).toBe('u2');
+        throw refusal;
+      })).rejects.toBe(refusal);
+      expect(await totals(filters)).toMatchObject({ all: 1, org1: 1, u2: 1, session: 1 });
+    });
+
+    it('stay exact under concurrent creates and deletes across owners', async () => {
+      const owners = [{ organizationId: 'org_1' }, { organizationId: 'org_2', userId: 'u1' }, { userId: 'u1' }, { organizationId: 'org_1', userId: 'u2' }];
+      const created = await Promise.all(Array.from({ length: 24 }, (_, i) => insert(owners[i % owners.length])));
+      await Promise.all(created.filter((_, i) => i % 3 === 0).map(({ key }) => store.deleteKey(key.id, () => auditRecord({ action: 'key.deleted' }))));
+      expect(await totals(filters)).toMatchObject({ all: 16, org1: 8, org2: 4, u1: 8, u2: 4, session: 16 });
+    });
+
+    it('are backfilled by migration 0003 from keys that existed before it', async () => {
+      const old = await openUnmigrated();
+      try {
+        await old.migrateTo('0002_signing_keys');
+        const rows = [
+          keyRecord({ organizationId: 'org_1' }),
+          keyRecord({ organizationId: 'org_1', userId: 'u1' }),
+          keyRecord({ organizationId: 'org_2' }),
+          keyRecord({ userId: 'u1' }),
+          keyRecord({ userId: 'u2' }),
+        ].map(keyToRow);
+        await old.db.insertInto('api_keys').values(rows).execute();
+        await old.migrate();
+        const list = (filter: Partial<KeyFilter>) => old.listKeys(page(filter)).then((answer) => answer.total);
+        expect(await list({})).toBe(5);
+        expect(await list({ organizationId: 'org_1' })).toBe(2);
+        expect(await list({ userId: 'u1' })).toBe(2);
+        expect(await list({ owners: { userId: 'u1', organizationIds: ['org_2'] } })).toBe(2);
+        await old.insertKey(keyRecord({ organizationId: 'org_1' }), digest(), auditRecord());
+        expect(await list({ organizationId: 'org_1' })).toBe(3);
+        expect(await list({})).toBe(6);
+      } finally {
+        await old.close();
+      }
     });
   });
 

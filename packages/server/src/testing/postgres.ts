@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { createPostgresStore } from '../store/postgres-store.js';
-import type { Store } from '../store/store.js';
+import type { KyselyStore } from '../store/kysely-store.js';
 
 /** The PostgreSQL the tests use (trust auth); `KEYMINT_TEST_PG_URL` points them elsewhere. */
 export const TEST_PG_URL = process.env.KEYMINT_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,8 +37,8 @@ export async function postgresReachable(): Promise<boolean> {
 
 export const dropSchema = (schema: string) => adminQuery(`drop schema if exists ${schema} cascade`);
 
-/** A migrated store in a fresh schema, dropped again on `close`. */
-export async function createTestPostgresStore(): Promise<Store> {
+/** A migrated store (unless `migrate: false`) in a fresh schema, dropped again on `close`. */
+export async function createTestPostgresStore(options: { migrate?: boolean } = {}): Promise<KyselyStore> {
   const schema = freshSchema();
   const store = createPostgresStore(TEST_PG_URL, { schema, poolSize: 5 });
   const close = store.close.bind(store);
@@ -46,7 +46,7 @@ export async function createTestPostgresStore(): Promise<Store> {
     await close();
     await dropSchema(schema);
   };
-  await store.migrate();
+  if (options.migrate !== false) await store.migrate();
   return store;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, createKey } from '../../testing/client.js';
+import { as, createKey, sessionFor } from '../../testing/client.js';
 import { createTestApp, type TestApp } from '../../testing/harness.js';
 
 let t: TestApp;
@@ -60,6 +60,32 @@ describe('GET /v1/keys', () => {
     expect(first.data.map((k) => k.name)).toEqual(['expiring', 'PROD backup']);
     expect(third.data.map((k) => k.name)).toEqual(['Alpha Prod']);
     expect(beyond).toMatchObject({ data: [], total_count: 5, page: 4 });
+  });
+
+  it('keeps total_count exact through creates, deletes and a key changing hands, for root keys and sessions', async () => {
+    const a = await createKey(t, { name: 'counted a', organization_id: 'org_counted' });
+    await createKey(t, { name: 'counted b', organization_id: 'org_counted', user_id: 'u_counted' });
+    const c = await createKey(t, { name: 'counted c', organization_id: undefined, user_id: 'u_counted' });
+    const session = await sessionFor(t, 'u_counted', [{ id: 'org_counted', role: 'member' }]);
+    const totals = async () => {
+      const answer: Record<string, number> = {};
+      for (const [name, credential, query] of [
+        ['org', t.rootKey, 'organization_id=org_counted'],
+        ['user', t.rootKey, 'user_id=u_counted'],
+        ['other user', t.rootKey, 'user_id=u_other'],
+        ['session', session, ''],
+        ['session org', session, 'organization_id=org_counted'],
+      ] as const) {
+        const page = (await as(t, credential).get(`/v1/keys?page_size=500&${query}`)).json();
+        expect(page.total_count, name).toBe(page.data.length);
+        answer[name] = page.total_count;
+      }
+      return answer;
+    };
+    expect(await totals()).toEqual({ org: 2, user: 2, 'other user': 0, session: 3, 'session org': 2 });
+    expect((await as(t, t.rootKey).delete(`/v1/keys/${a.id}`)).statusCode).toBe(204);
+    expect((await as(t, t.rootKey).patch(`/v1/keys/${c.id}`, { user_id: 'u_other' })).statusCode).toBe(200);
+    expect(await totals()).toEqual({ org: 1, user: 1, 'other user': 1, session: 1, 'session org': 1 });
   });
 
   it.each(['page=0', 'page_size=501', 'page_size=abc', 'status=gone', 'colour=red', `query=${'q'.repeat(201)}`])(
