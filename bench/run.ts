@@ -17,7 +17,7 @@ import { keymintSuite, postgresSuite, sqliteDatabase } from './lib/suites.js';
  * capacity, measured as the ratio of server CPU per request (node:http µs ÷ verify µs): on a
  * shared runner req/s also measures the neighbours, CPU per request does not.
  */
-export const QUICK_FLOOR = 0.25;
+export const QUICK_FLOOR = 0.2;
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
