@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintSecret } from '../keys/secret.js';
 import { as, createKey, rootKeyWith } from '../testing/client.js';
@@ -123,6 +124,24 @@ describe('the verify fast lane', () => {
     for (let i = 0; i < 3; i++) await overPort(t, url, { headers: auth, body: JSON.stringify({ key: key.secret }) });
     expect(t.lane.served - served).toBe(3);
     expect(await count()).toBe(before + 3);
+  });
+
+  it('keeps serving after a client leaves in the middle of its body', async () => {
+    const { port } = new URL(url);
+    const served = t.lane.served;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /v1/keys/verify HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${t.rootKey}\r\ncontent-length: 100\r\n\r\n{"key":`,
+          () => setTimeout(() => socket.destroy(), 50),
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(t.lane.served).toBe(served + 1);
+    const after = await overPort(t, url, { headers: auth, body: JSON.stringify({ key: key.secret }) });
+    expect(JSON.parse(after.body).code).toBe('VALID');
   });
 
   it('sees a revocation at once', async () => {

@@ -74,9 +74,10 @@ export class VerifyLane {
   }
 
   private answer(text: string, id: string, started: number, response: ServerResponse): void {
+    const fail = (error: unknown) => this.fail(error, id, started, response);
     this.deps.parseJson(text, (error, body) => {
-      if (error) return this.fail(error, id, started, response);
-      if (!this.validate(body)) return this.fail({ validation: this.validate.errors, validationContext: 'body' }, id, started, response);
+      if (error) return fail(error);
+      if (!this.validate(body)) return fail({ validation: this.validate.errors, validationContext: 'body' });
       const verifying = performance.now();
       const send = (result: VerifyKeyResult) => {
         this.deps.metrics.verifyDuration.observe((performance.now() - verifying) / 1000);
@@ -84,10 +85,10 @@ export class VerifyLane {
       };
       try {
         const verified = this.deps.keys.verify(body as VerifyKeyBody);
-        if (verified instanceof Promise) verified.then(send, (e: unknown) => this.fail(e, id, started, response));
+        if (verified instanceof Promise) verified.then(send).catch(fail);
         else send(verified);
       } catch (e) {
-        this.fail(e, id, started, response);
+        fail(e);
       }
     });
   }
@@ -95,6 +96,8 @@ export class VerifyLane {
   private fail(error: unknown, id: string, started: number, response: ServerResponse): void {
     const failure = failureOf(error);
     if (failure.logAs) this.deps.logger.error({ err: error, reqId: id }, failure.logAs);
+    // Failing after the answer began (the socket, the metrics) leaves only closing the connection.
+    if (response.headersSent) return void response.destroy();
     this.write(response, ErrorStatus[failure.code], this.serializeError(errorBody(failure, id)), id, started, failure.headers);
   }
 
