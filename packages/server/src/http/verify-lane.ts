@@ -51,7 +51,7 @@ export class VerifyLane {
 
   constructor(private readonly deps: VerifyLaneDeps) {}
 
-  /** Answers the request and returns true, or returns false having touched nothing (Fastify answers). */
+  /** Answers the request and returns true, or returns false having read nothing of it (Fastify answers). */
   take(request: IncomingMessage, response: ServerResponse): boolean {
     if (request.url !== PATH || request.method !== 'POST' || this.closing) return false;
     const { headers } = request;
