@@ -161,12 +161,9 @@ export class KeyService {
 
   /**
    * The hot path. Garbage fails the checksum with no hashing or lookup; a well-formed secret
-   * is hashed once and answered from the cache, or read once from the store and cached
-   * (found or not). `last_used_at` is recorded in memory and written later in a batch.
-   */
-  /**
-   * The hot path. Answers synchronously when the cache knows the secret (no promise, no
-   * microtask); only a cache miss waits for the store.
+   * is hashed once and answered from the cache synchronously (no promise, no microtask), or
+   * read once from the store and cached (found or not). `last_used_at` is recorded in memory
+   * and written later in a batch.
    */
   verify(body: VerifyKeyBody): VerifyKeyResult | Promise<VerifyKeyResult> {
     if (!isWellFormedSecret(body.key)) return this.outcome({ valid: false, code: 'NOT_FOUND' });
