@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InsertCompiler } from './insert-compiler.js';
+import { CompiledShapes, InsertCompiler } from './insert-compiler.js';
 import type { Database } from './schema.js';
 
 const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(':memory:') }) });
@@ -27,5 +27,18 @@ describe('InsertCompiler', () => {
     const partial = { digest: 'd2', key_id: 'key_2', valid_until: undefined };
     expect(inserts.insert('key_secrets', partial).sql).toBe(kysely(partial).sql);
     expect(inserts.insert('key_secrets', partial).sql).not.toContain('valid_until');
+  });
+});
+
+describe('CompiledShapes', () => {
+  it('compiles a shape afresh every time when Kysely does not bind exactly the given values', () => {
+    const shapes = new CompiledShapes();
+    let compiles = 0;
+    const compile = (n: number) => () => {
+      compiles++;
+      return db.insertInto('key_secrets').values({ digest: `d${n}`, key_id: 'fixed', valid_until: n }).compile();
+    };
+    for (const n of [1, 2, 3]) expect(shapes.bind('shape', [`d${n}`, n], compile(n)).parameters).toEqual([`d${n}`, 'fixed', n]);
+    expect(compiles).toBe(3);
   });
 });

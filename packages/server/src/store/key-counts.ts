@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { CompiledShapes } from './insert-compiler.js';
 import type { KeyFilter, KeyRecord } from './records.js';
 import type { Database } from './schema.js';
 
@@ -122,28 +123,18 @@ type CounterRow = readonly [scope: CountScope, owner: string, slot: number, delt
 /**
  * The counter upserts: each applies some deltas in one statement. Run it as the last statement
  * of the transaction: on PostgreSQL a counter row stays locked from the upsert until commit.
- * Compiled by Kysely once per number of rows, then bound with each write's values (as
- * `insert-compiler.ts` does for a create's INSERTs; compiling every time was ~10 µs of a create).
- * The first compile of each size checks that Kysely binds exactly the rows' values in order; if
- * it ever does not, that size is compiled every time.
+ * Compiled by Kysely once per number of rows, then bound with each write's values
+ * (`CompiledShapes`, as create's INSERTs are; compiling every time was ~10 µs of a create).
  */
 export class CountUpserts {
-  private readonly sqlByRows = new Map<number, string | null>();
+  private readonly shapes = new CompiledShapes();
 
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The upsert applying `deltas` (at least one). */
   compile(deltas: CounterDelta[]): CompiledQuery {
     const rows: CounterRow[] = deltas.map((d) => [d.scope, d.owner, randomSlot(), d.delta]);
-    const values = rows.flat();
-    const cached = this.sqlByRows.get(rows.length);
-    if (cached) return CompiledQuery.raw(cached, values);
-    const query = this.upsert(rows).compile();
-    if (cached === undefined) {
-      const same = query.parameters.length === values.length && query.parameters.every((p, i) => p === values[i]);
-      this.sqlByRows.set(rows.length, same ? query.sql : null);
-    }
-    return query;
+    return this.shapes.bind(String(rows.length), rows.flat(), () => this.upsert(rows).compile());
   }
 
   private upsert(rows: CounterRow[]) {
