@@ -52,11 +52,11 @@ export class Authenticator {
    * and leaves every other caller to the full route, which answers 401s and first uses.
    */
   cached(header: string | undefined): Principal | undefined {
-    const credential = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    if (credential === undefined || credential.length > MAX_CREDENTIAL_LENGTH || JWT_SHAPE.test(credential)) return undefined;
+    const credential = header === undefined ? undefined : credentialIn(header);
+    if (credential === undefined || JWT_SHAPE.test(credential)) return undefined;
     const digest = digestSecret(credential);
     const entry = this.cache.get(digest);
-    if (!entry || (entry.expiresAt !== null && entry.expiresAt <= this.clock.now())) return undefined;
+    if (!entry || ended(entry, this.clock.now())) return undefined;
     return this.admit(entry, digest);
   }
 
@@ -83,7 +83,7 @@ export class Authenticator {
   /** Lets a resolved credential in unless its session ended; records root key use. */
   private admit(entry: Cached, digest: string): Principal {
     const now = this.clock.now();
-    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+    if (ended(entry, now)) {
       this.cache.delete(digest);
       throw unauthorized('The session has expired.');
     }
@@ -114,7 +114,16 @@ export class Authenticator {
 /** The credential of an `Authorization: Bearer …` header, or 401. */
 function bearer(header: string | undefined): string {
   if (!header) throw unauthorized('Missing Authorization: Bearer header.');
-  const match = BEARER.exec(header);
-  if (!match || match[1].length > MAX_CREDENTIAL_LENGTH) throw unauthorized('Malformed Authorization header; expected "Bearer <credential>".');
-  return match[1];
+  const credential = credentialIn(header);
+  if (credential === undefined) throw unauthorized('Malformed Authorization header; expected "Bearer <credential>".');
+  return credential;
 }
+
+/** The credential of a well-formed `Bearer …` header within the length bound, else undefined. */
+function credentialIn(header: string): string | undefined {
+  const credential = BEARER.exec(header)?.[1];
+  return credential !== undefined && credential.length <= MAX_CREDENTIAL_LENGTH ? credential : undefined;
+}
+
+/** True once a resolved credential's session has ended (root keys have no end). */
+const ended = (entry: Cached, now: number) => entry.expiresAt !== null && entry.expiresAt <= now;
