@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ServerProcess } from './testing/server-process.js';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../../node_modules/.bin/', import.meta.url));
+// Bun is not a dependency (it is 350 MB): .ci/run fetches it and names it in KEYMINT_TEST_BUN.
+const BUN = process.env.KEYMINT_TEST_BUN;
+const BUN_MISSING = BUN && existsSync(BUN) ? null : `Bun not found${BUN ? ` at ${BUN}` : ''}: set KEYMINT_TEST_BUN to a bun binary (.ci/run does)`;
+if (BUN_MISSING && process.env.CI) throw new Error(BUN_MISSING);
+if (BUN_MISSING) console.warn(`skipping the Bun run: ${BUN_MISSING}`);
 const SDK = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 let server: ServerProcess;
@@ -37,11 +41,10 @@ afterAll(async () => {
 });
 
 describe('the built SDK runs unchanged on other runtimes', () => {
-  it.each([
-    ['Node', process.execPath, [] as string[]],
-    ['Bun', join(BIN, 'bun'), []],
-  ])('%s', async (_name, command, args) => {
-    const { stdout } = await run(command, [...args, script], { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  const smoke = async (command: string) => {
+    const { stdout } = await run(command, [script], { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ code: 'VALID', keyId: true, garbage: 'NOT_FOUND', page: 1 });
-  }, 40_000);
+  };
+  it('Node', () => smoke(process.execPath), 40_000);
+  it.skipIf(BUN_MISSING !== null)('Bun', () => smoke(BUN!), 40_000);
 });
