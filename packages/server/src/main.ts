@@ -7,6 +7,8 @@ import { createLogger } from './logging.js';
 import { openStore } from './store/open-store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Longest a SIGTERM/SIGINT waits for in-flight requests before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 function configOrExit(): Config {
   try {
@@ -56,15 +58,26 @@ async function main(): Promise<void> {
     );
   }
 
+  // Graceful stop: refuse new connections, let in-flight requests finish (at most
+  // SHUTDOWN_GRACE_MS), flush last_used_at (app's onClose), close the bus and the store.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(pruner);
-    await app.close();
-    await bus.close();
-    await store.close();
+    setTimeout(() => {
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    try {
+      await app.close();
+      await bus.close();
+      await store.close();
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
