@@ -58,10 +58,13 @@ export interface Instance extends Child {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; ms: number }>;
 }
 
-/** Starts `node dist/main.js` with `env` (plus port, root key, warn logging) and waits until it answers. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/**
+ * Starts `node dist/main.js` (or the executable `bin`, e.g. an installed `keymint-server`) with `env`
+ * (plus port, root key, warn logging) and waits until it answers.
+ */
+export async function startInstance(env: Record<string, string>, bin?: string): Promise<Instance> {
   const port = await freePort();
-  const child = spawnChild(process.execPath, [MAIN], {
+  const child = spawnChild(bin ?? process.execPath, bin ? [] : [MAIN], {
     KEYMINT_PORT: String(port),
     KEYMINT_ROOT_KEY: ROOT_KEY,
     KEYMINT_LOG_LEVEL: 'warn',
