@@ -90,7 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   app.removeContentTypeParser(['text/plain']);
 
   const metrics = new Metrics();
-  const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs });
+  const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
   const authenticator = new Authenticator(store, clock, (id, at) => rootKeyUsage.record(id, at));

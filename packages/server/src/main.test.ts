@@ -72,8 +72,8 @@ describe('the server process', () => {
     const env = { KEYMINT_DATABASE_URL: `sqlite:${join(dir, 'keymint.db')}`, KEYMINT_PORT: '0', KEYMINT_LOG_LEVEL: 'info', KEYMINT_ROOT_KEY: rootKey };
     const started = await start(env, /listening on/);
     const url = /listening on (http:\/\/\S+)/.exec(started.output)![1];
-    const listed = await (await fetch(`${url}/v1/root-keys`, { headers: { authorization: `Bearer ${rootKey}` } })).json();
-    expect(listed.data.map((k: { start: string }) => k.start)).toEqual(['KEYMINT_ROOT_KEY']);
+    const listed = (await (await fetch(`${url}/v1/root-keys`, { headers: { authorization: `Bearer ${rootKey}` } })).json()) as { data: { start: string }[] };
+    expect(listed.data.map((k) => k.start)).toEqual(['KEYMINT_ROOT_KEY']);
     expect(started.output).not.toContain(rootKey.slice(0, 8));
   });
 
