@@ -35,6 +35,11 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** Carries cache invalidations to other instances; default: none (one instance). */
   bus?: InvalidationBus;
+  /**
+   * The server secret (`resolveServerSecret` in `server-secret.ts`): seals signing keys at rest and
+   * keys Idempotency-Key replays; default: `config.secret`. Undefined: no replays, signing keys unsealed.
+   */
+  serverSecret?: string;
 }
 
 /** The built app with the parts tests and `main.ts` reach for. */
@@ -53,6 +58,7 @@ export interface Keymint {
 /** Builds the Fastify app on the given parts. No globals: several apps can share one process. */
 export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const { config, store, clock } = deps;
+  const serverSecret = 'serverSecret' in deps ? deps.serverSecret : config.secret;
   const bus = deps.bus ?? localBus;
   const logError = (message: string) => (err: unknown) => deps.logger.error({ err }, message);
 
@@ -84,11 +90,11 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   app.removeContentTypeParser(['text/plain']);
 
   const metrics = new Metrics();
-  const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs });
+  const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
   const authenticator = new Authenticator(store, clock, (id, at) => rootKeyUsage.record(id, at));
-  const tokens = createTokens({ config, store, clock, logger: deps.logger });
+  const tokens = createTokens({ config, store, clock, logger: deps.logger, secret: serverSecret });
   authenticator.accessTokens = (token) => tokens.services.verifier.principal(token);
 
   bus.subscribe((invalidation) => {
@@ -102,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   });
 
   const services: Services = {
-    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, onVerify: (code) => metrics.countVerification(code) }),
+    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
     rootKeys: new RootKeyService(store, clock, async () => {
       authenticator.forget();
       await bus.publish({ rootKeys: true });

@@ -20,3 +20,11 @@ export class ManualClock implements Clock {
     this.current = ms;
   }
 }
+
+/**
+ * lru-cache options that run its TTLs on `clock`, so a cache's expiry moves with the injected
+ * time (tests advance a ManualClock) rather than the real one. `ttlResolution: 0` reads the clock
+ * on every check instead of memoizing it for a real-time millisecond.
+ * Example: `new LRUCache({ max, ttl, ...lruTime(clock) })`.
+ */
+export const lruTime = (clock: Clock) => ({ perf: { now: () => clock.now() }, ttlResolution: 0 });

@@ -27,7 +27,12 @@ export interface Config {
   pgSchema: string | undefined;
   /** Redis carrying cache invalidations between instances (`KEYMINT_REDIS_URL`); unset: one instance. */
   redisUrl: string | undefined;
-  /** Client-credentials access tokens (`KEYMINT_TOKEN_*`, `KEYMINT_ISSUER`, `KEYMINT_SECRET`). */
+  /**
+   * The server-side secret (`KEYMINT_SECRET`): encrypts signing keys at rest and keys Idempotency-Key
+   * digests and sealed replays. Unset: on SQLite one is generated beside the database (`server-secret.ts`).
+   */
+  secret: string | undefined;
+  /** Client-credentials access tokens (`KEYMINT_TOKEN_*`, `KEYMINT_ISSUER`). */
   tokens: TokenConfig;
 }
 
@@ -46,8 +51,6 @@ export interface TokenConfig {
   /** Further audiences a token request may ask for (`audience` or `resource`). */
   audiences: string[];
   ttlSeconds: number;
-  /** Derives the key that encrypts signing keys at rest; undefined: stored unencrypted. */
-  secret: string | undefined;
   /** Failed client authentications allowed per client_id and per IP in `failureWindowMs`. */
   failuresPerClient: number;
   failuresPerIp: number;
@@ -107,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('KEYMINT_PG_SCHEMA', 'expected a lower-case identifier (a-z, 0-9, _), at most 63 characters');
   }
 
+  const secret = env.KEYMINT_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('KEYMINT_SECRET', 'must be at least 32 characters');
+
   const redisUrl = env.KEYMINT_REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
     throw new ConfigError('KEYMINT_REDIS_URL', 'expected redis://… or rediss://…');
@@ -118,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl,
     rootKey,
+    secret,
     logLevel,
     publicUrl,
     bodyLimit: integer(env, 'KEYMINT_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
@@ -148,15 +155,12 @@ function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {
   if (/\s/.test(audience) || audience.length > 512) throw new ConfigError('KEYMINT_TOKEN_AUDIENCE', 'must be at most 512 characters with no white space');
   const audiences = (env.KEYMINT_TOKEN_AUDIENCES || '').split(',').map((a) => a.trim()).filter(Boolean);
   if (audiences.some((a) => /\s/.test(a) || a.length > 512)) throw new ConfigError('KEYMINT_TOKEN_AUDIENCES', 'comma-separated audiences of at most 512 characters');
-  const secret = env.KEYMINT_SECRET || undefined;
-  if (secret !== undefined && secret.length < 32) throw new ConfigError('KEYMINT_SECRET', 'must be at least 32 characters');
   return {
     alg,
     issuer,
     audience,
     audiences: [...new Set([audience, ...audiences])],
     ttlSeconds: integer(env, 'KEYMINT_TOKEN_TTL_SECONDS', 900, 30, 86_400),
-    secret,
     failuresPerClient: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
     failuresPerIp: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_IP', 30, 1, 1_000_000),
     failureWindowMs: integer(env, 'KEYMINT_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400) * 1000,

@@ -3,7 +3,9 @@ import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { localBus } from './keys/invalidation-bus.js';
+import { handOverRootKey, missingRootKey, warnAboutSecret } from './first-start.js';
 import { createLogger } from './logging.js';
+import { resolveServerSecret } from './server-secret.js';
 import { openStore } from './store/open-store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -32,12 +34,21 @@ async function main(): Promise<void> {
     schema: config.pgSchema,
   });
   await store.migrate();
+  const missing = missingRootKey(config, await store.countRootKeys());
+  if (missing) {
+    process.stderr.write(`keymint: ${missing}\n`);
+    await store.close();
+    process.exit(2);
+  }
+  const secret = resolveServerSecret(config.databaseUrl, config.secret);
+  warnAboutSecret(logger, secret);
   const bus = config.redisUrl
     ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger })
     : localBus;
-  const { app, services, ensureSigningKey } = await buildApp({ config, store, clock: systemClock, logger, bus });
+  const { app, services, ensureSigningKey } = await buildApp({ config, store, clock: systemClock, logger, bus, serverSecret: secret.secret });
 
   const bootstrapSecret = await services.rootKeys.bootstrap(config.rootKey);
+  const handOver = bootstrapSecret ? handOverRootKey(config, bootstrapSecret, process.stdout.isTTY === true) : '';
   await ensureSigningKey();
   const pruner = setInterval(() => {
     const now = Date.now();
@@ -49,14 +60,9 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  // The one-time display of the bootstrap secret goes to the terminal, never to the log.
+  // The bootstrap secret goes to a 0600 file (and to a terminal), never to the log.
   process.stdout.write(`\nKeymint is listening on ${url}  (API reference: ${url}/docs)\n`);
-  if (bootstrapSecret) {
-    process.stdout.write(
-      `\nA root key with every permission was created. It is shown this once; store it now:\n\n  ${bootstrapSecret}\n\n` +
-        `Use it as:  Authorization: Bearer <root key>\n\n`,
-    );
-  }
+  process.stdout.write(handOver);
 
   // Graceful stop: refuse new connections, let in-flight requests finish (at most
   // SHUTDOWN_GRACE_MS), flush last_used_at (app's onClose), close the bus and the store.

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../clock.js';
+import { lruTime, type Clock } from '../clock.js';
 import { unauthorized } from '../errors.js';
 import { digestSecret } from '../keys/secret.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +15,9 @@ const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
 /** A JWT: three base64url parts. */
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
+/** How long a resolved root key or session is served from memory before the store is asked again, ms. */
+const CREDENTIAL_CACHE_TTL_MS = 60_000;
+
 type Cached = { principal: Principal; expiresAt: number | null };
 
 /**
@@ -24,7 +27,7 @@ type Cached = { principal: Principal; expiresAt: number | null };
  * digest; root key changes clear the cache here and, through the bus, on every instance.
  */
 export class Authenticator {
-  private readonly cache = new LRUCache<string, Cached>({ max: 10_000, ttl: 60_000 });
+  private readonly cache: LRUCache<string, Cached>;
   private generation = 0;
   accessTokens: AccessTokenVerifier | undefined;
 
@@ -32,7 +35,9 @@ export class Authenticator {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly onRootKeyUsed: (id: string, at: number) => void,
-  ) {}
+  ) {
+    this.cache = new LRUCache<string, Cached>({ max: 10_000, ttl: CREDENTIAL_CACHE_TTL_MS, ...lruTime(clock) });
+  }
 
   /**
    * The principal of a bearer header: synchronously when its credential is cached (the verify

@@ -18,11 +18,11 @@ import {
 } from '../auth/access-policy.js';
 import { actorOf } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { idempotencyDigest, requestHash, seal, unseal } from './idempotency.js';
+import { idempotencyDigest, requestHash, seal, unseal, type SealingInput } from './idempotency.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
@@ -40,6 +40,8 @@ export interface KeyServiceDeps {
   cache: VerifyCache;
   bus: InvalidationBus;
   lastUsed: LastUsedRecorder;
+  /** Keys Idempotency-Key digests and sealed replays; undefined (PostgreSQL without `KEYMINT_SECRET`): replays refused. */
+  serverSecret: string | undefined;
   /** Counts verify outcomes (metrics). */
   onVerify?: (code: VerifyKeyResult['code']) => void;
 }
@@ -63,13 +65,14 @@ export class KeyService {
     };
     assertCanCreate(principal, owner);
 
-    const credentialId = `${principal.type}:${actorOf(principal).id}`;
-    const idempotency = idempotencyKey
-      ? { digest: idempotencyDigest(credentialId, idempotencyKey), requestHash: requestHash(body) }
-      : undefined;
-    if (idempotency && idempotencyKey) {
+    const sealing = this.sealingInput(`${principal.type}:${actorOf(principal).id}`, idempotencyKey);
+    const idempotency = sealing && {
+      digest: idempotencyDigest(sealing.serverSecret, sealing.credentialId, sealing.idempotencyKey),
+      requestHash: requestHash(body),
+    };
+    if (idempotency) {
       const earlier = await store.findIdempotency(idempotency.digest);
-      if (earlier) return this.replay(earlier, idempotency.requestHash, credentialId, idempotencyKey);
+      if (earlier) return this.replay(earlier, idempotency.requestHash, sealing);
     }
 
     const now = clock.now();
@@ -82,9 +85,9 @@ export class KeyService {
       record,
       minted.digest,
       audit,
-      idempotency && { ...idempotency, response: seal(key, credentialId, idempotencyKey!), createdAt: now },
+      idempotency && { ...idempotency, response: seal(key, sealing), createdAt: now },
     );
-    if (!outcome.inserted) return this.replay(outcome.existing, idempotency!.requestHash, credentialId, idempotencyKey!);
+    if (!outcome.inserted) return this.replay(outcome.existing, idempotency!.requestHash, sealing!);
     await this.invalidate({ digest: minted.digest });
     return { key, replayed: false };
   }
@@ -227,9 +230,19 @@ export class KeyService {
     return auditEvent(actor, action, { organizationId: after.organizationId, keyId: after.id }, diff, now);
   }
 
-  private replay(earlier: { requestHash: string; response: string }, hash: string, credentialId: string, idempotencyKey: string): CreateOutcome {
+  /** What seals this create's answer, when it has an Idempotency-Key; a 400 naming the header when replays are off. */
+  private sealingInput(credentialId: string, idempotencyKey: string | undefined): SealingInput | undefined {
+    if (idempotencyKey === undefined) return undefined;
+    const { serverSecret } = this.deps;
+    if (serverSecret === undefined) {
+      throw invalid('Idempotency-Key', 'replays need KEYMINT_SECRET on this server (PostgreSQL); send the request without this header.');
+    }
+    return { serverSecret, credentialId, idempotencyKey };
+  }
+
+  private replay(earlier: { requestHash: string; response: string }, hash: string, sealing: SealingInput): CreateOutcome {
     if (earlier.requestHash !== hash) throw conflict('This Idempotency-Key was used with another request body.');
-    return { key: unseal<KeyWithSecret>(earlier.response, credentialId, idempotencyKey), replayed: true };
+    return { key: unseal<KeyWithSecret>(earlier.response, sealing), replayed: true };
   }
 
   /** Drops cached state here and tells the other instances to do the same. */

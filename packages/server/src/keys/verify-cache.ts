@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { lruTime, type Clock } from '../clock.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 
 /** A cached answer of `findKeyByDigest`. */
@@ -35,16 +36,20 @@ export class VerifyCache {
   /** Set while invalidations may be missed: no entry lives longer than this, ms. */
   private maxAgeMs: number | undefined;
 
-  constructor(options: { size: number; ttlMs: number; negativeSize?: number; negativeTtlMs?: number }) {
+  /** `clock`: the time TTLs run on (the app's injected clock). */
+  constructor(options: { size: number; ttlMs: number; negativeSize?: number; negativeTtlMs?: number; clock: Clock }) {
     const max = Math.max(1, options.size);
+    const time = lruTime(options.clock);
     this.found = new LRUCache({
       max,
       ttl: Math.max(1, options.ttlMs),
+      ...time,
       dispose: (value, digest) => this.unindex(value.key.id, digest),
     });
     this.missing = new LRUCache({
       max: Math.max(1, options.negativeSize ?? Math.min(max, 100_000)),
       ttl: Math.max(1, options.negativeTtlMs ?? 60_000),
+      ...time,
     });
     this.enabled = options.size > 0 && options.ttlMs > 0;
   }

@@ -9,6 +9,9 @@ import { digestSecret, mintSecret } from '../keys/secret.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
+/** The `start` and name of the root key `KEYMINT_ROOT_KEY` gives: a label, never a piece of the string. */
+export const ENV_ROOT_KEY_LABEL = 'KEYMINT_ROOT_KEY';
+
 /** The API's view of a root key: never its secret or digest. */
 export function presentRootKey(rootKey: RootKeyRecord): RootKey {
   return {
@@ -96,8 +99,9 @@ export class RootKeyService {
   }
 
   /**
-   * First start: with `KEYMINT_ROOT_KEY` set, make sure that string is a `*` root key; else, if
-   * the store has no root key, mint one. Answers the secret to print once, or null.
+   * First start: with `KEYMINT_ROOT_KEY` set, make sure that string is a `*` root key (its
+   * `start` is the fixed label `KEYMINT_ROOT_KEY`: no part of an operator's string is shown);
+   * else, if the store has no root key, mint one. Answers the secret to hand over once, or null.
    */
   async bootstrap(configured: string | undefined): Promise<string | null> {
     const now = this.clock.now();
@@ -105,7 +109,7 @@ export class RootKeyService {
     if (configured) {
       const digest = digestSecret(configured);
       if (await this.store.findRootKeyByDigest(digest)) return null;
-      await this.store.insertRootKey({ ...base, id: newId('rk'), name: 'KEYMINT_ROOT_KEY', start: `${configured.slice(0, 4)}…`, digest }, null);
+      await this.store.insertRootKey({ ...base, id: newId('rk'), name: ENV_ROOT_KEY_LABEL, start: ENV_ROOT_KEY_LABEL, digest }, null);
       return null;
     }
     if ((await this.store.countRootKeys()) > 0) return null;

@@ -196,6 +196,20 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect(await store.deleteKey(key.id, () => auditRecord())).toBeNull();
     });
 
+    it('deletes nothing when its audit event cannot be written: the key, its secret and its count stay', async () => {
+      const created = auditRecord({ keyId: 'placeholder' });
+      const key = keyRecord();
+      const secret = digest();
+      await store.insertKey(key, secret, { ...created, keyId: key.id });
+      // Reusing the existing event's id makes the audit insert fail inside deleteKey's transaction.
+      const failing = store.deleteKey(key.id, (current) => auditRecord({ id: created.id, action: 'key.deleted', keyId: current.id }));
+      await expect(failing).rejects.toThrow();
+      expect(await store.getKey(key.id)).toEqual(key);
+      expect(await store.findKeyByDigest(secret)).toMatchObject({ key });
+      expect((await store.listKeys(page())).total).toBe(1);
+      expect((await audits(store, key.id)).events.map((e) => e.action)).toEqual(['key.created']);
+    });
+
     it('never moves last_used_at backwards', async () => {
       const { key } = await insert();
       const other = await insert();

@@ -4,6 +4,7 @@ import { buildApp, type AppDeps, type Keymint } from '../app.js';
 import { ManualClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logging.js';
+import { resolveServerSecret } from '../server-secret.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createTestPostgresStore } from './postgres.js';
@@ -37,14 +38,16 @@ export interface TestApp extends Keymint {
  * clock and a captured debug log. Tests drive it through `app.inject` or `app.listen`.
  */
 export async function createTestApp(
-  options: { store?: Store; env?: Record<string, string>; clock?: ManualClock; bus?: AppDeps['bus'] } = {},
+  options: { store?: Store; env?: Record<string, string>; clock?: ManualClock; bus?: AppDeps['bus']; serverSecret?: AppDeps['serverSecret'] } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'debug', ...options.env });
   const store = options.store ?? (await testStore());
   await store.migrate();
   const clock = options.clock ?? new ManualClock(Date.now());
   const logs = new LogCapture();
-  const keymint = await buildApp({ config, store, clock, logger: createLogger(config.logLevel, logs), bus: options.bus });
+  // As main.ts resolves it (an in-memory secret here), unless the test gives its own (or none).
+  const serverSecret = 'serverSecret' in options ? options.serverSecret : resolveServerSecret(config.databaseUrl, config.secret).secret;
+  const keymint = await buildApp({ config, store, clock, logger: createLogger(config.logLevel, logs), bus: options.bus, serverSecret });
   const rootKey = await keymint.services.rootKeys.bootstrap(undefined);
   if (!rootKey) throw new Error('test store already had a root key');
   return {

@@ -8,6 +8,8 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /** A known `*` root key for spawned instances (40 characters). */
 export const ROOT_KEY = 'kmr_scale_test_root_key_0123456789abcdef';
+/** The server secret every instance of a test cluster shares, as a deployment's instances must (Idempotency-Key replays, signing keys). */
+export const SERVER_SECRET = 'keymint-test-cluster-server-secret-0123456789';
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -60,13 +62,14 @@ export interface Instance extends Child {
 
 /**
  * Starts `node dist/main.js` (or the executable `bin`, e.g. an installed `keymint-server`) with `env`
- * (plus port, root key, warn logging) and waits until it answers.
+ * (plus port, root key, server secret, warn logging) and waits until it answers.
  */
 export async function startInstance(env: Record<string, string>, bin?: string): Promise<Instance> {
   const port = await freePort();
   const child = spawnChild(bin ?? process.execPath, bin ? [] : [MAIN], {
     KEYMINT_PORT: String(port),
     KEYMINT_ROOT_KEY: ROOT_KEY,
+    KEYMINT_SECRET: SERVER_SECRET,
     KEYMINT_LOG_LEVEL: 'warn',
     ...env,
   });

@@ -61,6 +61,8 @@ export class SigningKeyRing {
     private readonly clock: Clock,
     private readonly config: TokenConfig,
     private readonly log: FastifyBaseLogger,
+    /** The server secret private keys are sealed under at rest; undefined: stored as they are. */
+    private readonly secret: string | undefined,
   ) {}
 
   /**
@@ -85,7 +87,7 @@ export class SigningKeyRing {
       const active = (await this.store.listSigningKeys()).find((k) => k.retiredAt === null) ?? null;
       if (this.signer && active && this.signer.kid === active.kid && active.alg === this.config.alg) return;
       if (active) this.log.warn({ kid: active.kid }, 'active signing key has another algorithm or cannot be opened with KEYMINT_SECRET: rotating');
-      const next = await newSigningKey(this.config.alg, this.clock.now(), this.config.secret);
+      const next = await newSigningKey(this.config.alg, this.clock.now(), this.secret);
       await this.store.activateSigningKey(next, active?.kid ?? null, active && this.startupAudit(active, next));
     }
     await this.reload();
@@ -125,7 +127,7 @@ export class SigningKeyRing {
   async rotate(audit: (from: string | null, to: SigningKeyRecord) => AuditRecord): Promise<SigningKey> {
     await this.ready();
     const active = (await this.store.listSigningKeys()).find((k) => k.retiredAt === null) ?? null;
-    const next = await newSigningKey(this.config.alg, this.clock.now(), this.config.secret);
+    const next = await newSigningKey(this.config.alg, this.clock.now(), this.secret);
     const won = await this.store.activateSigningKey(next, active?.kid ?? null, audit(active?.kid ?? null, next));
     await this.reload();
     // Lost a race with another rotation: that one's key is the answer.
@@ -152,7 +154,7 @@ export class SigningKeyRing {
       published.push({ record, jwk, key: (await importJWK(jwk, record.alg)) as CryptoKey });
     }
     const active = records.find((k) => k.retiredAt === null);
-    const opened = active && openPrivateKey(active.privateJwk, active.kid, this.config.secret);
+    const opened = active && openPrivateKey(active.privateJwk, active.kid, this.secret);
     this.signer =
       active && opened
         ? { kid: active.kid, alg: active.alg as TokenAlg, key: (await importJWK(JSON.parse(opened) as JWK, active.alg)) as CryptoKey }

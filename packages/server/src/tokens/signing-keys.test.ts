@@ -143,7 +143,7 @@ describe.each([
   ['postgres', () => postgresStores(2)],
 ] as const)('signing keys on %s, two instances at once', (_dialect, open) => {
   const config = loadConfig({}).tokens;
-  const rings = (stores: Store[]) => stores.map((store) => new SigningKeyRing(store, new ManualClock(), config, createLogger('silent')));
+  const rings = (stores: Store[]) => stores.map((store) => new SigningKeyRing(store, new ManualClock(), config, createLogger('silent'), undefined));
 
   it('starting together leaves one active key, which both use', async () => {
     const stores = await open();

@@ -6,6 +6,6 @@ describe('token configuration', () => {
     const { tokens } = loadConfig({ KEYMINT_PUBLIC_URL: 'https://keys.example.com' });
     expect(tokens).toMatchObject({ alg: 'RS256', ttlSeconds: 900, issuer: 'https://keys.example.com', audience: 'https://keys.example.com' });
     expect(tokens.audiences).toEqual(['https://keys.example.com']);
-    expect(tokens).toMatchObject({ failuresPerClient: 10, failuresPerIp: 30, failureWindowMs: 60_000, secret: undefined });
+    expect(tokens).toMatchObject({ failuresPerClient: 10, failuresPerIp: 30, failureWindowMs: 60_000 });
   });
 });

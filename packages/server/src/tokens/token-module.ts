@@ -28,10 +28,10 @@ export interface Tokens {
 }
 
 /** Builds the module on the app's parts (the signing key is made or checked on first use). */
-export function createTokens(deps: { config: Config; store: Store; clock: Clock; logger: FastifyBaseLogger }): Tokens {
+export function createTokens(deps: { config: Config; store: Store; clock: Clock; logger: FastifyBaseLogger; secret: string | undefined }): Tokens {
   const { config, store, clock } = deps;
   const tokenConfig = config.tokens;
-  const ring = new SigningKeyRing(store, clock, tokenConfig, deps.logger);
+  const ring = new SigningKeyRing(store, clock, tokenConfig, deps.logger, deps.secret);
   const throttles = {
     client: new FailureThrottle(clock, tokenConfig.failuresPerClient, tokenConfig.failureWindowMs),
     ip: new FailureThrottle(clock, tokenConfig.failuresPerIp, tokenConfig.failureWindowMs),

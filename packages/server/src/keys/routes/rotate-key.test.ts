@@ -35,6 +35,17 @@ describe('POST /v1/keys/{id}/rotate', () => {
     expect(await code(second.secret)).toBe('VALID');
   });
 
+  it('counts previous_secret_valid_seconds in seconds: the old secret still verifies halfway through, not a second after', async () => {
+    const key = await createKey(t);
+    const rotated = (await rotate(key.id, { previous_secret_valid_seconds: 600 })).json();
+    t.clock.advance(300_000);
+    expect(await code(key.secret)).toBe('VALID');
+    expect(await code(rotated.secret)).toBe('VALID');
+    t.clock.advance(301_000);
+    expect(await code(key.secret)).toBe('NOT_FOUND');
+    expect(await code(rotated.secret)).toBe('VALID');
+  });
+
   it.each([{ previous_secret_valid_seconds: -1 }, { previous_secret_valid_seconds: 30 * 86400 + 1 }, { grace: 1 }])(
     'answers 400 for %j',
     async (body) => {
