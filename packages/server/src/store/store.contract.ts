@@ -351,10 +351,10 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       await store.touchRootKeys(new Map([[a.id, T0 + 9]]));
       await store.touchRootKeys(new Map([[a.id, T0 + 1]]));
       expect((await store.getRootKey(a.id))?.lastUsedAt).toBe(T0 + 9);
-      expect(await store.deleteRootKey(b.id, () => auditRecord({ action: 'root_key.deleted' }))).toEqual(b);
+      expect(await store.deleteRootKey(b.id, () => [auditRecord({ action: 'root_key.deleted' })])).toEqual(b);
       expect(await store.getRootKey(b.id)).toBeNull();
       expect(await store.changeRootKey(b.id, () => { throw new Error('not asked'); })).toBeNull();
-      expect(await store.deleteRootKey(b.id, () => auditRecord())).toBeNull();
+      expect(await store.deleteRootKey(b.id, () => [auditRecord()])).toBeNull();
       expect((await store.listAuditEvents({ offset: 0, limit: 10 })).events.map((e) => e.action)).toEqual([
         'root_key.deleted',
         'root_key.rotated',
@@ -367,6 +367,63 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       await store.insertSession(session, auditRecord({ action: 'session.created' }));
       expect(await store.findSessionByDigest(session.digest)).toEqual(session);
       expect(await store.findSessionByDigest(digest())).toBeNull();
+    });
+
+    it('deletes a root key with every session it minted, telling decide what it found; decide throwing changes nothing', async () => {
+      const [wild, other, plain] = [rootKeyRecord({ permissions: ['*'] }), rootKeyRecord({ permissions: ['*'] }), rootKeyRecord()];
+      for (const rootKey of [wild, other, plain]) await store.insertRootKey(rootKey, null);
+      const minted = [sessionRecord({ createdBy: plain.id }), sessionRecord({ createdBy: plain.id, expiresAt: T0 })];
+      const unrelated = sessionRecord({ createdBy: wild.id });
+      for (const s of [...minted, unrelated]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      const seen: unknown[] = [];
+      const refused = store.deleteRootKey(plain.id, (current, state) => {
+        seen.push(current.id, state.otherWildcardKeys, state.sessions.map((s) => s.id).sort());
+        throw new Error('refused');
+      });
+      await expect(refused).rejects.toThrow('refused');
+      expect(seen).toEqual([plain.id, 2, minted.map((s) => s.id).sort()]);
+      expect(await store.getRootKey(plain.id)).toEqual(plain);
+      expect(await store.findSessionByDigest(minted[0].digest)).toEqual(minted[0]);
+
+      const events = [auditRecord({ action: 'root_key.deleted' }), auditRecord({ action: 'session.revoked' })];
+      expect(await store.deleteRootKey(plain.id, () => events)).toEqual(plain);
+      for (const s of minted) expect(await store.findSessionByDigest(s.digest)).toBeNull();
+      expect(await store.findSessionByDigest(unrelated.digest)).toEqual(unrelated);
+      expect((await store.listAuditEvents({ offset: 0, limit: 2 })).events).toEqual([...events].reverse());
+      await store.deleteRootKey(wild.id, (_current, state) => {
+        expect(state.otherWildcardKeys).toBe(1);
+        return [];
+      });
+    });
+
+    it('serializes root key deletions: of two concurrent deletes of the last two * keys, one sees the other gone', async () => {
+      const keys = [rootKeyRecord({ permissions: ['*'] }), rootKeyRecord({ permissions: ['*'] })];
+      for (const rootKey of keys) await store.insertRootKey(rootKey, null);
+      const guarded = (id: string) =>
+        store.deleteRootKey(id, (_current, { otherWildcardKeys }) => {
+          if (otherWildcardKeys === 0) throw new Error('last');
+          return [auditRecord({ action: 'root_key.deleted' })];
+        });
+      const outcomes = await Promise.allSettled(keys.map((k) => guarded(k.id)));
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(await store.countRootKeys()).toBe(1);
+    });
+
+    it('ends live sessions by id or by user, with one event each, once even when ended concurrently', async () => {
+      const mine = [sessionRecord({ userId: 'u_end' }), sessionRecord({ userId: 'u_end' })];
+      const expired = sessionRecord({ userId: 'u_end', expiresAt: T0 });
+      const theirs = sessionRecord({ userId: 'u_other' });
+      for (const s of [...mine, expired, theirs]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      const revoked = (session: { id: string }) => auditRecord({ action: 'session.revoked', after: { session_id: session.id } });
+      expect(await store.endSessions({ id: 'ses_missing' }, T0, revoked)).toEqual([]);
+      expect(await store.endSessions({ id: expired.id }, T0, revoked)).toEqual([]);
+      expect(await store.endSessions({ id: mine[0].id }, T0, revoked)).toEqual([mine[0]]);
+      expect(await store.findSessionByDigest(mine[0].digest)).toBeNull();
+      const [first, second] = await Promise.all([0, 1].map(() => store.endSessions({ userId: 'u_end' }, T0, revoked)));
+      expect([...first, ...second]).toEqual([mine[1]]);
+      expect(await store.findSessionByDigest(theirs.digest)).toEqual(theirs);
+      const events = await store.listAuditEvents({ action: 'session.revoked', offset: 0, limit: 10 });
+      expect(events.events.map((e) => e.after?.session_id)).toEqual([mine[1].id, mine[0].id]);
     });
 
     it('filters the audit trail by organization, key, action and time, newest first', async () => {
