@@ -2,7 +2,7 @@ import type { CreateSessionBody, RevokedSessions, Session } from '@keymint/api';
 import { auditEvent, type Actor } from '../audit/audit-event.js';
 import { holds } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
-import { forbidden, notFound } from '../errors.js';
+import { forbidden, notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import { mintSecret } from '../keys/secret.js';
 import type { AuditRecord, Millis, SessionRecord } from '../store/records.js';
@@ -56,7 +56,9 @@ export class SessionService {
     const minted = mintSecret('kms');
     const organizations = [...new Map((body.organizations ?? []).map((o) => [o.id, o])).values()];
     const session: SessionRecord = { id: newId('ses'), digest: minted.digest, userId: body.user_id, organizations, createdBy: actor.principal.id, createdAt: now, expiresAt };
-    await this.store.insertSession(session, auditEvent(actor, 'session.created', {}, { after: sessionView(session) }, now));
+    const inserted = await this.store.insertSession(session, auditEvent(actor, 'session.created', {}, { after: sessionView(session) }, now));
+    // The minting root key was deleted while this request ran: it cannot mint any more.
+    if (!inserted) throw unauthorized('The credential is invalid, revoked or expired.');
     return { id: session.id, token: minted.secret, expires_at: new Date(expiresAt).toISOString() };
   }
 

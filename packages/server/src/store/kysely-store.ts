@@ -15,7 +15,7 @@ import {
 import { InsertCompiler } from './insert-compiler.js';
 import type { Database } from './schema.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
-import { deleteRootKey, endSessions, lockRootKey } from './session-sql.js';
+import { deleteRootKey, endSessions, insertSession, lockRootKey } from './session-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
 
 /** Keys per `last_used_at` UPDATE: 2 parameters each, far under both dialects' limits. */
@@ -299,22 +299,8 @@ export class KyselyStore implements Store {
     await this.touch('root_keys', lastUsed);
   }
 
-  async insertSession(session: SessionRecord, audit: AuditRecord): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('sessions')
-        .values({
-          id: session.id,
-          digest: session.digest,
-          user_id: session.userId,
-          organizations: JSON.stringify(session.organizations),
-          created_by: session.createdBy,
-          created_at: session.createdAt,
-          expires_at: session.expiresAt,
-        })
-        .execute();
-      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
-    });
+  async insertSession(session: SessionRecord, audit: AuditRecord): Promise<boolean> {
+    return insertSession(this.db, this.dialect, session, audit);
   }
 
   async findSessionByDigest(digest: string): Promise<SessionRecord | null> {

@@ -28,6 +28,33 @@ async function insertAudits(trx: Transaction<Database>, events: AuditRecord[]): 
 }
 
 /**
+ * `Store.insertSession` in SQL. The minting root key's row is read FOR SHARE on PostgreSQL: a
+ * concurrent deletion of that key either waits for this insert (and then ends the new session
+ * with the key) or commits first (and this insert finds the key gone and writes nothing).
+ */
+export async function insertSession(db: Kysely<Database>, dialect: Dialect, session: SessionRecord, audit: AuditRecord): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let minter = trx.selectFrom('root_keys').select('id').where('id', '=', session.createdBy);
+    if (dialect === 'postgres') minter = minter.forShare();
+    if (!(await minter.executeTakeFirst())) return false;
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: session.id,
+        digest: session.digest,
+        user_id: session.userId,
+        organizations: JSON.stringify(session.organizations),
+        created_by: session.createdBy,
+        created_at: session.createdAt,
+        expires_at: session.expiresAt,
+      })
+      .execute();
+    await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    return true;
+  });
+}
+
+/**
  * `Store.endSessions` in SQL: one DELETE … RETURNING, so on PostgreSQL a concurrent call ending
  * the same session waits on its row and then finds it gone (one end, one event).
  */

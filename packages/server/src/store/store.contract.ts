@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditRecord, digest, keyRecord, rootKeyRecord, sessionRecord, T0 } from './contract-fixtures.js';
 import { keyToRow } from './rows.js';
 import type { KyselyStore } from './kysely-store.js';
-import type { KeyFilter, KeyRecord, Store } from './store.js';
+import type { AuditRecord, KeyFilter, KeyRecord, SessionRecord, Store } from './store.js';
 
 const page = (filter: Partial<KeyFilter> = {}): KeyFilter => ({ now: T0, offset: 0, limit: 50, ...filter });
 const audits = (store: Store, keyId: string) => store.listAuditEvents({ keyId, offset: 0, limit: 50 });
@@ -25,6 +25,11 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
     return { key, secret };
   };
   const names = (keys: KeyRecord[]) => keys.map((k) => k.name);
+  /** Inserts a session, and first the root key that minted it when there is none yet. */
+  const insertSession = async (session: SessionRecord, audit: AuditRecord) => {
+    if (!(await store.getRootKey(session.createdBy))) await store.insertRootKey(rootKeyRecord({ id: session.createdBy }), null);
+    expect(await store.insertSession(session, audit)).toBe(true);
+  };
 
   it('answers ping and migrates again without change', async () => {
     await store.ping();
@@ -232,7 +237,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       await store.insertKey(keyRecord(), digest(), auditRecord(), newClaim);
       const ended = sessionRecord({ expiresAt: T0 + 10 });
       const live = sessionRecord({ expiresAt: T0 + 11 });
-      for (const s of [ended, live]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      for (const s of [ended, live]) await insertSession(s, auditRecord({ action: 'session.created' }));
       await store.prune(T0 + 10, T0);
       expect(await store.findIdempotency(oldClaim.digest)).toBeNull();
       expect(await store.findIdempotency(newClaim.digest)).toEqual(newClaim);
@@ -364,7 +369,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
 
     it('stores sessions and finds them by digest', async () => {
       const session = sessionRecord();
-      await store.insertSession(session, auditRecord({ action: 'session.created' }));
+      await insertSession(session, auditRecord({ action: 'session.created' }));
       expect(await store.findSessionByDigest(session.digest)).toEqual(session);
       expect(await store.findSessionByDigest(digest())).toBeNull();
     });
@@ -374,7 +379,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       for (const rootKey of [wild, other, plain]) await store.insertRootKey(rootKey, null);
       const minted = [sessionRecord({ createdBy: plain.id }), sessionRecord({ createdBy: plain.id, expiresAt: T0 })];
       const unrelated = sessionRecord({ createdBy: wild.id });
-      for (const s of [...minted, unrelated]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      for (const s of [...minted, unrelated]) await insertSession(s, auditRecord({ action: 'session.created' }));
       const seen: unknown[] = [];
       const refused = store.deleteRootKey(plain.id, (current, state) => {
         seen.push(current.id, state.otherWildcardKeys, state.sessions.map((s) => s.id).sort());
@@ -409,11 +414,28 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect(await store.countRootKeys()).toBe(1);
     });
 
+    it('refuses a session whose minting root key is gone, even when deleted concurrently', async () => {
+      const orphan = sessionRecord({ createdBy: 'rk_gone' });
+      expect(await store.insertSession(orphan, auditRecord({ action: 'session.created' }))).toBe(false);
+      expect(await store.findSessionByDigest(orphan.digest)).toBeNull();
+      expect((await store.listAuditEvents({ offset: 0, limit: 10 })).total).toBe(0);
+      for (let round = 0; round < 10; round++) {
+        const minter = rootKeyRecord();
+        await store.insertRootKey(minter, null);
+        const session = sessionRecord({ createdBy: minter.id });
+        await Promise.all([
+          store.deleteRootKey(minter.id, () => []),
+          store.insertSession(session, auditRecord({ action: 'session.created' })),
+        ]);
+        expect(await store.findSessionByDigest(session.digest), `round ${round}`).toBeNull();
+      }
+    });
+
     it('ends live sessions by id or by user, with one event each, once even when ended concurrently', async () => {
       const mine = [sessionRecord({ userId: 'u_end' }), sessionRecord({ userId: 'u_end' })];
       const expired = sessionRecord({ userId: 'u_end', expiresAt: T0 });
       const theirs = sessionRecord({ userId: 'u_other' });
-      for (const s of [...mine, expired, theirs]) await store.insertSession(s, auditRecord({ action: 'session.created' }));
+      for (const s of [...mine, expired, theirs]) await insertSession(s, auditRecord({ action: 'session.created' }));
       const revoked = (session: { id: string }) => auditRecord({ action: 'session.revoked', after: { session_id: session.id } });
       expect(await store.endSessions({ id: 'ses_missing' }, T0, revoked)).toEqual([]);
       expect(await store.endSessions({ id: expired.id }, T0, revoked)).toEqual([]);
@@ -433,7 +455,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
         auditRecord({ organizationId: 'org_2', keyId: 'k2', action: 'key.created', createdAt: T0 + 10 }),
         auditRecord({ organizationId: null, keyId: null, action: 'session.created', createdAt: T0 + 20 }),
       ];
-      for (const event of events) await store.insertSession(sessionRecord(), event);
+      for (const event of events) await insertSession(sessionRecord(), event);
       const ids = async (filter: Parameters<Store['listAuditEvents']>[0]) => (await store.listAuditEvents(filter)).events.map((e) => e.id);
       const base = { offset: 0, limit: 10 };
       expect(await ids(base)).toEqual(events.map((e) => e.id).reverse());

@@ -98,7 +98,11 @@ export interface Store {
   deleteRootKey(id: string, decide: (current: RootKeyRecord, state: RootKeyDeletionState) => AuditRecord[]): Promise<RootKeyRecord | null>;
   touchRootKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
 
-  insertSession(session: SessionRecord, audit: AuditRecord): Promise<void>;
+  /**
+   * Inserts a session and its audit event, atomically, unless the root key that minted it
+   * (`createdBy`) is gone, even if it was deleted concurrently: then false, nothing written.
+   */
+  insertSession(session: SessionRecord, audit: AuditRecord): Promise<boolean>;
   findSessionByDigest(digest: string): Promise<SessionRecord | null>;
   /**
    * Ends the sessions `which` selects that are still live at `now` (deletes them), writing
