@@ -41,7 +41,7 @@ export class RootKeyService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    /** Tells every instance that resolved root keys must be looked up again. */
+    /** Tells every instance that resolved credentials (root keys, and sessions a deletion ended) must be looked up again. */
     private readonly onChange: () => Promise<void>,
   ) {}
 
