@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'root_key.rotated',
   'root_key.deleted',
   'session.created',
+  'session.revoked',
   'signing_key.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

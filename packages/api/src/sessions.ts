@@ -18,5 +18,17 @@ export const CreateSessionBody = Type.Object(
 );
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
 
-export const Session = Type.Object({ token: Type.String(), expires_at: Timestamp });
+export const Session = Type.Object({
+  id: Type.String({ examples: ['ses_4Fh8d2LmQ0Zs7Kc1Wp'] }),
+  token: Type.String(),
+  expires_at: Timestamp,
+});
 export type Session = Static<typeof Session>;
+
+/** `POST /v1/sessions/revoke`: ends every session of one end user. */
+export const RevokeSessionsBody = Type.Object({ user_id: ExternalId }, { additionalProperties: false });
+export type RevokeSessionsBody = Static<typeof RevokeSessionsBody>;
+
+/** How many sessions a revoke ended. */
+export const RevokedSessions = Type.Object({ revoked: Type.Integer({ minimum: 0 }) });
+export type RevokedSessions = Static<typeof RevokedSessions>;

@@ -125,6 +125,22 @@ describe('Keymint against a spawned server', () => {
     expect(await failure(asUser.keys.verify({ key: mine.secret }))).toBeInstanceOf(ForbiddenError);
   });
 
+  it('ends a session by the id create answered, and every session of a user', async () => {
+    const session = await km.sessions.create({ userId: 'user_end' });
+    expect(session.id).toMatch(/^ses_/);
+    const asUser = new Keymint({ baseUrl: server.url, token: session.token });
+    expect((await asUser.keys.list()).page).toBe(1);
+    await km.sessions.delete(session.id);
+    expect(await failure(asUser.keys.list())).toBeInstanceOf(UnauthorizedError);
+    expect(await failure(km.sessions.delete(session.id))).toBeInstanceOf(NotFoundError);
+
+    const tokens = [(await km.sessions.create({ userId: 'user_all' })).token, (await km.sessions.create({ userId: 'user_all' })).token];
+    const kept = await km.sessions.create({ userId: 'user_kept' });
+    expect(await km.sessions.revokeForUser('user_all')).toEqual({ revoked: 2 });
+    for (const token of tokens) expect(await failure(new Keymint({ baseUrl: server.url, token }).keys.list())).toBeInstanceOf(UnauthorizedError);
+    expect((await new Keymint({ baseUrl: server.url, token: kept.token }).keys.list()).page).toBe(1);
+  });
+
   it('surfaces every reachable error status as its typed error, with request id and details', async () => {
     const bad = await failure(km.keys.create({ name: '', userId: 'u' }));
     expect(bad).toBeInstanceOf(InvalidRequestError);

@@ -3,7 +3,7 @@ import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
 import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
-import { sessionsCreate } from './funcs/sessions.js';
+import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
 import { usageGet } from './funcs/usage.js';
 
@@ -42,7 +42,7 @@ export class Keymint extends KeymintCore {
   readonly keys;
   /** Root keys (management credentials). */
   readonly rootKeys;
-  /** End-user sessions for the browser flow. */
+  /** End-user sessions for the browser flow: create, delete (end one), revokeForUser (end all of a user's). */
   readonly sessions;
   /** Client-credentials access tokens and their introspection. */
   readonly tokens;
@@ -67,7 +67,7 @@ export class Keymint extends KeymintCore {
       listAll: iterating(this, keysListAll),
     };
     this.rootKeys = methods(this, { create: rootKeysCreate, list: rootKeysList, get: rootKeysGet, rotate: rootKeysRotate, delete: rootKeysDelete });
-    this.sessions = methods(this, { create: sessionsCreate });
+    this.sessions = methods(this, { create: sessionsCreate, delete: sessionsDelete, revokeForUser: sessionsRevokeForUser });
     this.tokens = methods(this, { clientCredentials: tokensClientCredentials, introspect: tokensIntrospect });
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
     this.usage = methods(this, { get: usageGet });

@@ -74,6 +74,18 @@ describe('retries through a fault-injecting proxy in front of the real server', 
     expect((await km.keys.verify({ key: key.secret })).code).toBe('VALID');
   });
 
+  it('does not repeat a root key create whose answer was lost: one root key, not two', async () => {
+    for (const fault of [{ forwardThen: 503 }, { reset: true, forward: true }] as const) {
+      proxy.seen.length = 0;
+      const name = `lost-${'reset' in fault ? 'reset' : 'status'}`;
+      proxy.inject(fault);
+      expect(await km.rootKeys.create({ name, permissions: ['keys:read'] }).catch((e: unknown) => e)).toBeInstanceOf(Error);
+      expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
+      const minted = (await km.rootKeys.list({ pageSize: 500 })).data.filter((r) => r.name === name);
+      expect(minted).toHaveLength(1);
+    }
+  });
+
   it('does not repeat a PATCH or a rotate that may have happened, but does repeat them after a 429', async () => {
     const key = await km.keys.create({ name: 'p', userId: 'u_patch' });
     proxy.seen.length = 0;

@@ -15,6 +15,8 @@ import type {
   RootKeyList,
   RootKeyWithSecret,
   RotateKeyBody,
+  RevokedSessions,
+  RevokeSessionsBody,
   Session,
   TokenRequest,
   TokenResponse,
@@ -64,8 +66,12 @@ export type RootKeyPage = Camelize<RootKeyList>;
 
 /** `sessions.create` input. */
 export type CreateSessionParams = Camelize<CreateSessionBody>;
-/** A session token for one end user. */
+/** A session for one end user: its id, token and expiry. */
 export type SessionToken = Camelize<Session>;
+/** `sessions.revokeForUser` body. */
+export type RevokeSessionsParams = Camelize<RevokeSessionsBody>;
+/** How many sessions `sessions.revokeForUser` ended. */
+export type RevokedSessionsInfo = Camelize<RevokedSessions>;
 
 /** `audit.list` input. */
 export type ListAuditEventsParams = Camelize<ListAuditEventsQuery>;

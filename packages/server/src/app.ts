@@ -107,13 +107,15 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     cache.bound(healthy ? undefined : DEGRADED_CACHE_TTL_MS);
   });
 
+  // A root key changed or a session ended: every instance drops its resolved credentials.
+  const forgetCredentials = async () => {
+    authenticator.forget();
+    await bus.publish({ rootKeys: true });
+  };
   const services: Services = {
     keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
-    rootKeys: new RootKeyService(store, clock, async () => {
-      authenticator.forget();
-      await bus.publish({ rootKeys: true });
-    }),
-    sessions: new SessionService(store, clock),
+    rootKeys: new RootKeyService(store, clock, forgetCredentials),
+    sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),
     metrics,
   };

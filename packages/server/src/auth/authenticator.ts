@@ -24,7 +24,8 @@ type Cached = { principal: Principal; expiresAt: number | null };
  * Resolves `Authorization: Bearer <credential>` to a principal: a root key (any stored root key
  * digest, including `KEYMINT_ROOT_KEY`), a session token (`kms_…`), or an access token (JWT).
  * Verify calls authenticate on every request, so resolved root keys and sessions are cached by
- * digest; root key changes clear the cache here and, through the bus, on every instance.
+ * digest; root key changes and ended sessions clear the cache here and, through the bus, on
+ * every instance.
  */
 export class Authenticator {
   private readonly cache: LRUCache<string, Cached>;
@@ -65,7 +66,7 @@ export class Authenticator {
     return this.admit(entry, digest);
   }
 
-  /** Forgets every resolved credential (a root key changed somewhere). */
+  /** Forgets every resolved credential (a root key changed or a session ended somewhere). */
   forget(): void {
     this.generation++;
     this.cache.clear();

@@ -33,6 +33,11 @@ export function holds(principal: RootKeyPrincipal, permission: Permission): bool
   return principal.permissions.has('*') || principal.permissions.has(permission);
 }
 
+/** True when a root key holds every permission in `permissions` (`*` only through `*`). */
+export function holdsAll(principal: RootKeyPrincipal, permissions: readonly PermissionName[]): boolean {
+  return permissions.every((p) => (p === '*' ? principal.permissions.has('*') : holds(principal, p)));
+}
+
 /** How audit events and `created_by` name a principal. */
 export function actorOf(principal: Principal): { type: Principal['type']; id: string } {
   return { type: principal.type, id: principal.type === 'session' ? principal.userId : principal.id };

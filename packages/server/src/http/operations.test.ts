@@ -39,7 +39,7 @@ describe('operations', () => {
       'POST /v1/keys', 'GET /v1/keys', 'GET /v1/keys/{id}', 'PATCH /v1/keys/{id}', 'POST /v1/keys/{id}/rotate',
       'POST /v1/keys/{id}/revoke', 'DELETE /v1/keys/{id}', 'POST /v1/keys/verify', 'POST /v1/root-keys',
       'GET /v1/root-keys', 'GET /v1/root-keys/{id}', 'DELETE /v1/root-keys/{id}', 'POST /v1/root-keys/{id}/rotate',
-      'POST /v1/sessions', 'GET /v1/audit-events', 'GET /healthz', 'GET /readyz', 'GET /metrics',
+      'POST /v1/sessions', 'DELETE /v1/sessions/{id}', 'POST /v1/sessions/revoke', 'GET /v1/audit-events', 'GET /healthz', 'GET /readyz', 'GET /metrics',
     ];
     for (const route of required) {
       expect(documented, route).toContain(route);

@@ -8,7 +8,7 @@ import { rotateKey } from '../keys/routes/rotate-key.js';
 import { updateKey } from '../keys/routes/update-key.js';
 import { verifyKey } from '../keys/routes/verify-key.js';
 import { createRootKey, deleteRootKey, getRootKey, listRootKeys, rotateRootKey } from '../root-keys/routes.js';
-import { createSession } from '../sessions/routes.js';
+import { createSession, deleteSession, revokeSessions } from '../sessions/routes.js';
 import type { Route } from './types.js';
 
 /** Every `/v1` endpoint, registered in one place: adding one is a file and a line here. */
@@ -27,5 +27,7 @@ export const routes: Route[] = [
   rotateRootKey,
   deleteRootKey,
   createSession,
+  deleteSession,
+  revokeSessions,
   listAuditEvents,
 ];

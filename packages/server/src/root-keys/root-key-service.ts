@@ -1,11 +1,12 @@
 import type { CreateRootKeyBody, PermissionName, RootKey, RootKeyList, RootKeyWithSecret } from '@keymint/api';
 import { auditEvent, type Actor } from '../audit/audit-event.js';
-import { holds } from '../auth/principal.js';
+import { holdsAll, type RootKeyPrincipal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
-import { forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { iso } from '../keys/present.js';
 import { digestSecret, mintSecret } from '../keys/secret.js';
+import { sessionRevokedEvent } from '../sessions/session-service.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -27,24 +28,31 @@ export function presentRootKey(rootKey: RootKeyRecord): RootKey {
   };
 }
 
+/** The caller of a root key route (sessions and access tokens never get this far). */
+function rootKeyOf(actor: Actor): RootKeyPrincipal {
+  if (actor.principal.type !== 'root_key') throw forbidden('This route needs a root key.');
+  return actor.principal;
+}
+
+/** Throws 403 unless `principal` holds every permission of `target`. */
+function assertHoldsAllOf(principal: RootKeyPrincipal, target: RootKeyRecord): void {
+  if (!holdsAll(principal, target.permissions)) throw forbidden('A root key can only rotate or delete root keys whose every permission it holds.');
+}
+
 /** Management credentials: minted, listed, rotated and deleted by other root keys. */
 export class RootKeyService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    /** Tells every instance that resolved root keys must be looked up again. */
+    /** Tells every instance that resolved credentials (root keys, and sessions a deletion ended) must be looked up again. */
     private readonly onChange: () => Promise<void>,
   ) {}
 
   async create(actor: Actor, body: CreateRootKeyBody): Promise<RootKeyWithSecret> {
-    const { principal } = actor;
+    const principal = rootKeyOf(actor);
     // A root key grants only what it holds itself: no privilege escalation by minting.
-    if (principal.type !== 'root_key') throw forbidden('This route needs a root key.');
     const wanted: PermissionName[] = body.permissions.includes('*') ? ['*'] : body.permissions;
-    const missing = wanted.includes('*')
-      ? !principal.permissions.has('*')
-      : wanted.some((p) => p !== '*' && !holds(principal, p));
-    if (missing) throw forbidden('A root key can only grant permissions it holds itself.');
+    if (!holdsAll(principal, wanted)) throw forbidden('A root key can only grant permissions it holds itself.');
     const now = this.clock.now();
     const minted = mintSecret('kmr');
     const record: RootKeyRecord = {
@@ -76,9 +84,12 @@ export class RootKeyService {
   }
 
   async rotate(actor: Actor, id: string): Promise<RootKeyWithSecret> {
+    const principal = rootKeyOf(actor);
     const now = this.clock.now();
     const minted = mintSecret('kmr');
     const rotated = await this.store.changeRootKey(id, (current) => {
+      // Rotating hands over the new secret: only to a caller already holding all it opens.
+      assertHoldsAllOf(principal, current);
       const next = { ...current, digest: minted.digest, start: minted.start, rotatedAt: now, updatedAt: now };
       const before = { start: current.start, rotated_at: iso(current.rotatedAt) };
       const after = { start: next.start, rotated_at: iso(now) };
@@ -89,11 +100,18 @@ export class RootKeyService {
     return { ...presentRootKey(rotated), secret: minted.secret };
   }
 
+  /** Deletes a root key and ends the sessions it minted (one `session.revoked` event for each live one). */
   async delete(actor: Actor, id: string): Promise<void> {
+    const principal = rootKeyOf(actor);
     const now = this.clock.now();
-    const deleted = await this.store.deleteRootKey(id, (current) =>
-      auditEvent(actor, 'root_key.deleted', {}, { before: presentRootKey(current) }, now),
-    );
+    const deleted = await this.store.deleteRootKey(id, (current, { otherWildcardKeys, sessions }) => {
+      assertHoldsAllOf(principal, current);
+      if (current.permissions.includes('*') && otherWildcardKeys === 0) {
+        throw conflict('The last root key holding * cannot be deleted; create another one first.');
+      }
+      const ended = sessions.filter((session) => session.expiresAt > now).map((session) => sessionRevokedEvent(actor, session, now));
+      return [auditEvent(actor, 'root_key.deleted', {}, { before: presentRootKey(current) }, now), ...ended];
+    });
     if (!deleted) throw notFound('Root key');
     await this.onChange();
   }

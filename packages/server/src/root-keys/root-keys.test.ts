@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { as, rootKeyWith } from '../testing/client.js';
-import { useTestApp } from '../testing/harness.js';
+import { createTestApp, useTestApp } from '../testing/harness.js';
 
 const t = useTestApp();
 
@@ -54,6 +54,61 @@ describe('/v1/root-keys', () => {
     const reader = await rootKeyWith(t, ['root_keys:read']);
     expect((await as(t, reader).get('/v1/root-keys')).statusCode).toBe(200);
     expect((await as(t, reader).delete('/v1/root-keys/rk_any')).statusCode).toBe(403);
+  });
+});
+
+describe('rotating and deleting root keys', () => {
+  /** Mints a root key as the bootstrap `*` key, answering its id and secret. */
+  const mint = async (permissions: string[]) => {
+    const created = await as(t, t.rootKey).post('/v1/root-keys', { name: `target ${permissions.join(',')}`, permissions });
+    expect(created.statusCode).toBe(201);
+    return created.json() as { id: string; secret: string };
+  };
+
+  it('refuses (403) a caller lacking any permission of the target, which keeps working', async () => {
+    const writer = await rootKeyWith(t, ['root_keys:write']);
+    const wildcard = await mint(['*']);
+    const wider = await mint(['root_keys:write', 'keys:read']);
+    for (const target of [wildcard, wider]) {
+      const rotated = await as(t, writer).post(`/v1/root-keys/${target.id}/rotate`);
+      expect(rotated.statusCode).toBe(403);
+      expect(rotated.json().error.code).toBe('forbidden');
+      expect(rotated.body).not.toContain('kmr_');
+      expect((await as(t, writer).delete(`/v1/root-keys/${target.id}`)).statusCode).toBe(403);
+    }
+    expect((await as(t, wildcard.secret).get('/v1/root-keys')).statusCode).toBe(200);
+    expect((await as(t, wider.secret).get('/v1/keys')).statusCode).toBe(200);
+    expect((await as(t, t.rootKey).get(`/v1/root-keys/${wildcard.id}`)).json().rotated_at).toBeNull();
+  });
+
+  it('lets a caller rotate and delete a root key whose permissions are a subset of its own', async () => {
+    const caller = await rootKeyWith(t, ['root_keys:write', 'keys:read', 'keys:verify']);
+    for (const permissions of [['keys:read'], ['keys:read', 'keys:verify'], ['root_keys:write', 'keys:read', 'keys:verify']]) {
+      const target = await mint(permissions);
+      const rotated = await as(t, caller).post(`/v1/root-keys/${target.id}/rotate`);
+      expect(rotated.statusCode, permissions.join()).toBe(200);
+      expect((await as(t, target.secret).get('/v1/root-keys')).statusCode).toBe(401);
+      expect((await as(t, caller).delete(`/v1/root-keys/${target.id}`)).statusCode).toBe(204);
+      expect((await as(t, rotated.json().secret).get('/v1/keys')).statusCode).toBe(401);
+    }
+  });
+
+  it('keeps the last * root key (409), and deletes a * key while another remains (204)', async () => {
+    const app = await createTestApp();
+    try {
+      const first = (await as(app, app.rootKey).get('/v1/root-keys')).json().data[0].id;
+      const last = await as(app, app.rootKey).delete(`/v1/root-keys/${first}`);
+      expect(last.statusCode).toBe(409);
+      expect(last.json().error.code).toBe('conflict');
+      expect((await as(app, app.rootKey).get('/v1/root-keys')).statusCode).toBe(200);
+      const second = (await as(app, app.rootKey).post('/v1/root-keys', { name: 'second', permissions: ['*'] })).json();
+      expect((await as(app, second.secret).delete(`/v1/root-keys/${first}`)).statusCode).toBe(204);
+      expect((await as(app, app.rootKey).get('/v1/root-keys')).statusCode).toBe(401);
+      expect((await as(app, second.secret).delete(`/v1/root-keys/${second.id}`)).statusCode).toBe(409);
+      expect((await as(app, second.secret).get('/v1/root-keys')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -1,9 +1,40 @@
-import type { CreateSessionBody, Session } from '@keymint/api';
+import type { CreateSessionBody, RevokedSessions, Session } from '@keymint/api';
 import { auditEvent, type Actor } from '../audit/audit-event.js';
+import { holds } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
+import { forbidden, notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import { mintSecret } from '../keys/secret.js';
-import type { Store } from '../store/store.js';
+import type { AuditRecord, Millis, SessionRecord } from '../store/records.js';
+import type { SessionSelector, Store } from '../store/store.js';
+
+/** How audit events show a session: who it is for and until when, never its token. */
+function sessionView(session: SessionRecord): Record<string, unknown> {
+  return {
+    session_id: session.id,
+    user_id: session.userId,
+    organizations: session.organizations,
+    expires_at: new Date(session.expiresAt).toISOString(),
+  };
+}
+
+/** The `session.revoked` event of one session ended by `actor`. */
+export const sessionRevokedEvent = (actor: Actor, session: SessionRecord, now: Millis): AuditRecord =>
+  auditEvent(actor, 'session.revoked', {}, { before: sessionView(session) }, now);
+
+/**
+ * A session never carries more than its minter holds: every session manages the user's own
+ * keys (`keys:write`); a member role reads an organization's keys (`keys:read`); an admin role
+ * manages them (`keys:write`). Throws 403 naming what the minter lacks.
+ */
+function assertMinterHolds(actor: Actor, body: CreateSessionBody): void {
+  const { principal } = actor;
+  if (principal.type !== 'root_key') throw forbidden('This route needs a root key.');
+  if (!holds(principal, 'keys:write')) throw forbidden("Minting a session needs keys:write: a session manages the user's own keys.");
+  if (body.organizations?.some((o) => o.role === 'member') && !holds(principal, 'keys:read')) {
+    throw forbidden('Minting a session with a member role needs keys:read.');
+  }
+}
 
 /**
  * Delegated sessions. Tokens are stored (by digest), not signed: every instance shares the
@@ -14,19 +45,37 @@ export class SessionService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Tells every instance that resolved credentials (sessions among them) must be looked up again. */
+    private readonly onEnd: () => Promise<void>,
   ) {}
 
   async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
+    assertMinterHolds(actor, body);
     const now = this.clock.now();
     const expiresAt = now + (body.expires_in_seconds ?? 3600) * 1000;
     const minted = mintSecret('kms');
     const organizations = [...new Map((body.organizations ?? []).map((o) => [o.id, o])).values()];
-    const id = newId('ses');
-    const after = { session_id: id, user_id: body.user_id, organizations, expires_at: new Date(expiresAt).toISOString() };
-    await this.store.insertSession(
-      { id, digest: minted.digest, userId: body.user_id, organizations, createdBy: actor.principal.id, createdAt: now, expiresAt },
-      auditEvent(actor, 'session.created', {}, { after }, now),
-    );
-    return { token: minted.secret, expires_at: new Date(expiresAt).toISOString() };
+    const session: SessionRecord = { id: newId('ses'), digest: minted.digest, userId: body.user_id, organizations, createdBy: actor.principal.id, createdAt: now, expiresAt };
+    const inserted = await this.store.insertSession(session, auditEvent(actor, 'session.created', {}, { after: sessionView(session) }, now));
+    // The minting root key was deleted while this request ran: it cannot mint any more.
+    if (!inserted) throw unauthorized('The credential is invalid, revoked or expired.');
+    return { id: session.id, token: minted.secret, expires_at: new Date(expiresAt).toISOString() };
+  }
+
+  /** Ends one session at once, on every instance; 404 when it is unknown or already ended. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    if ((await this.end(actor, { id })) === 0) throw notFound('Session');
+  }
+
+  /** Ends every live session of one end user. */
+  async revokeForUser(actor: Actor, userId: string): Promise<RevokedSessions> {
+    return { revoked: await this.end(actor, { userId }) };
+  }
+
+  private async end(actor: Actor, which: SessionSelector): Promise<number> {
+    const now = this.clock.now();
+    const ended = await this.store.endSessions(which, now, (session) => sessionRevokedEvent(actor, session, now));
+    if (ended.length > 0) await this.onEnd();
+    return ended.length;
   }
 }

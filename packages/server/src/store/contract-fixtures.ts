@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditRecord, KeyRecord, RootKeyRecord, SessionRecord } from './records.js';
+import type { Store } from './store.js';
 
 /** A fixed instant the contract suite counts from. */
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -84,4 +85,10 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
     expiresAt: T0 + 3600_000,
     ...overrides,
   };
+}
+
+/** Inserts a session, first inserting the root key that minted it when the store has none. */
+export async function insertMintedSession(store: Store, session: SessionRecord, audit: AuditRecord): Promise<void> {
+  if (!(await store.getRootKey(session.createdBy))) await store.insertRootKey(rootKeyRecord({ id: session.createdBy }), null);
+  if (!(await store.insertSession(session, audit))) throw new Error(`session ${session.id} refused`);
 }

@@ -15,7 +15,8 @@ import {
 import { InsertCompiler } from './insert-compiler.js';
 import type { Database } from './schema.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
-import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, Store } from './store.js';
+import { deleteRootKey, endSessions, insertSession, lockRootKey } from './session-sql.js';
+import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
 
 /** Keys per `last_used_at` UPDATE: 2 parameters each, far under both dialects' limits. */
 const TOUCH_CHUNK = 500;
@@ -280,7 +281,7 @@ export class KyselyStore implements Store {
 
   async changeRootKey(id: string, decide: (current: RootKeyRecord) => RootKeyChange): Promise<RootKeyRecord | null> {
     return this.db.transaction().execute(async (trx) => {
-      const current = await this.lockRootKey(trx, id);
+      const current = await lockRootKey(trx, this.dialect, id);
       if (!current) return null;
       const change = decide(current);
       const { id: _id, ...row } = rootKeyToRow(change.rootKey);
@@ -290,42 +291,25 @@ export class KyselyStore implements Store {
     });
   }
 
-  async deleteRootKey(id: string, decide: (current: RootKeyRecord) => AuditRecord): Promise<RootKeyRecord | null> {
-    return this.db.transaction().execute(async (trx) => {
-      const current = await this.lockRootKey(trx, id);
-      if (!current) return null;
-      const audit = decide(current);
-      await trx.deleteFrom('root_keys').where('id', '=', id).execute();
-      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
-      return current;
-    });
+  async deleteRootKey(id: string, decide: (current: RootKeyRecord, state: RootKeyDeletionState) => AuditRecord[]): Promise<RootKeyRecord | null> {
+    return deleteRootKey(this.db, this.dialect, id, decide);
   }
 
   async touchRootKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void> {
     await this.touch('root_keys', lastUsed);
   }
 
-  async insertSession(session: SessionRecord, audit: AuditRecord): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('sessions')
-        .values({
-          id: session.id,
-          digest: session.digest,
-          user_id: session.userId,
-          organizations: JSON.stringify(session.organizations),
-          created_by: session.createdBy,
-          created_at: session.createdAt,
-          expires_at: session.expiresAt,
-        })
-        .execute();
-      await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
-    });
+  async insertSession(session: SessionRecord, audit: AuditRecord): Promise<boolean> {
+    return insertSession(this.db, this.dialect, session, audit);
   }
 
   async findSessionByDigest(digest: string): Promise<SessionRecord | null> {
     const row = await this.db.selectFrom('sessions').selectAll().where('digest', '=', digest).executeTakeFirst();
     return row ? sessionFromRow(row) : null;
+  }
+
+  async endSessions(which: SessionSelector, now: Millis, audit: (session: SessionRecord) => AuditRecord): Promise<SessionRecord[]> {
+    return endSessions(this.db, which, now, audit);
   }
 
   async listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }> {
@@ -370,13 +354,6 @@ export class KyselyStore implements Store {
     if (this.dialect === 'postgres') query = query.forUpdate();
     const row = await query.executeTakeFirst();
     return row ? keyFromRow(row) : null;
-  }
-
-  private async lockRootKey(trx: Transaction<Database>, id: string): Promise<RootKeyRecord | null> {
-    let query = trx.selectFrom('root_keys').selectAll().where('id', '=', id);
-    if (this.dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    return row ? rootKeyFromRow(row) : null;
   }
 
   private async findIdempotencyIn(db: Kysely<Database>, digest: string): Promise<IdempotencyRecord | null> {

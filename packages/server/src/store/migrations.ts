@@ -146,5 +146,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await recountKeys(db);
       },
     },
+    '0004_session_owners': {
+      async up(db: Kysely<any>) {
+        // Ending a user's sessions, and the sessions of a deleted root key, finds them by index.
+        await db.schema.createIndex('sessions_user').ifNotExists().on('sessions').column('user_id').execute();
+        await db.schema.createIndex('sessions_minter').ifNotExists().on('sessions').column('created_by').execute();
+      },
+    },
   };
 }

@@ -26,6 +26,17 @@ export interface RootKeyChange {
   audit: AuditRecord;
 }
 
+/** What a root key's deletion finds in its transaction, for the service to decide on. */
+export interface RootKeyDeletionState {
+  /** Root keys other than this one that hold `*`. */
+  otherWildcardKeys: number;
+  /** The sessions this root key minted, ended with it (expired ones included). */
+  sessions: SessionRecord[];
+}
+
+/** Which sessions `Store.endSessions` ends. */
+export type SessionSelector = { id: string } | { userId: string };
+
 /** The outcome of an insert guarded by an idempotency key. */
 export type IdempotentInsert = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
 
@@ -79,11 +90,26 @@ export interface Store {
   listRootKeys(offset: number, limit: number): Promise<{ rootKeys: RootKeyRecord[]; total: number }>;
   countRootKeys(): Promise<number>;
   changeRootKey(id: string, decide: (current: RootKeyRecord) => RootKeyChange): Promise<RootKeyRecord | null>;
-  deleteRootKey(id: string, decide: (current: RootKeyRecord) => AuditRecord): Promise<RootKeyRecord | null>;
+  /**
+   * Deletes the root key and every session it minted, writing `decide`'s audit events in the
+   * same transaction. Deletions are serialized, so `otherWildcardKeys` stays true until commit
+   * (two concurrent deletes cannot both remove "another" `*` key). `decide` may throw to abort.
+   */
+  deleteRootKey(id: string, decide: (current: RootKeyRecord, state: RootKeyDeletionState) => AuditRecord[]): Promise<RootKeyRecord | null>;
   touchRootKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
 
-  insertSession(session: SessionRecord, audit: AuditRecord): Promise<void>;
+  /**
+   * Inserts a session and its audit event, atomically, unless the root key that minted it
+   * (`createdBy`) is gone, even if it was deleted concurrently: then false, nothing written.
+   */
+  insertSession(session: SessionRecord, audit: AuditRecord): Promise<boolean>;
   findSessionByDigest(digest: string): Promise<SessionRecord | null>;
+  /**
+   * Ends the sessions `which` selects that are still live at `now` (deletes them), writing
+   * `audit`'s event for each in the same transaction. Answers the ended sessions; a session
+   * ended concurrently by another call is ended (and audited) once.
+   */
+  endSessions(which: SessionSelector, now: Millis, audit: (session: SessionRecord) => AuditRecord): Promise<SessionRecord[]>;
 
   listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }>;
 

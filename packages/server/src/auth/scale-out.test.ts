@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dropSchema, freshSchema, TEST_PG_URL, describeWithPostgres } from '../testing/postgres.js';
+import { freePort, redisServerMissing, startInstance, startRedis, waitFor, type Instance } from '../testing/processes.js';
+
+/**
+ * How soon an ended credential must be refused on the other instance. Each instance caches a
+ * resolved credential for a minute: only the invalidation over Redis can end it sooner.
+ */
+const PROPAGATION_BOUND_MS = 500;
+
+let a: Instance;
+let b: Instance;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const schema = freshSchema();
+
+const listWith = (instance: Instance, credential: string) => instance.call('GET', '/v1/keys', undefined, { authorization: `Bearer ${credential}` });
+
+/** Makes `instance` resolve and cache `credential`: the first call reads the store, the second is answered from the cache. */
+async function cachedOn(instance: Instance, credential: string): Promise<void> {
+  for (let i = 0; i < 2; i++) expect((await listWith(instance, credential)).status).toBe(200);
+}
+
+/** Polls `instance` until it refuses `credential` (401); the milliseconds from `since` until then. */
+async function refusedWithin(instance: Instance, credential: string, since: number): Promise<number> {
+  for (;;) {
+    const { status } = await listWith(instance, credential);
+    const elapsed = performance.now() - since;
+    if (status === 401) return elapsed;
+    if (elapsed > 2000) throw new Error(`still ${status} after ${Math.round(elapsed)} ms`);
+  }
+}
+
+await describeWithPostgres('ended credentials on two instances over PostgreSQL and Redis', () => {
+  beforeAll(async () => {
+    const redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    const env = { KEYMINT_DATABASE_URL: TEST_PG_URL, KEYMINT_PG_SCHEMA: schema, KEYMINT_REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+    a = await startInstance(env);
+    b = await startInstance(env);
+    for (const instance of [a, b]) await waitFor('invalidation channel', async () => (await instance.call('GET', '/readyz')).body.invalidation === 'ok');
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), redis?.stop()]);
+    await dropSchema(schema);
+  });
+
+  it('a session ended on one instance is refused on the other within the bound', async () => {
+    const session = await a.call('POST', '/v1/sessions', { user_id: 'u_scale' });
+    expect(session.status).toBe(201);
+    await cachedOn(b, session.body.token);
+    expect((await a.call('DELETE', `/v1/sessions/${session.body.id}`)).status).toBe(204);
+    const ms = await refusedWithin(b, session.body.token, performance.now());
+    console.info(`session delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
+  });
+
+  it("a user's sessions revoked on one instance are refused on the other within the bound", async () => {
+    const session = await a.call('POST', '/v1/sessions', { user_id: 'u_scale_revoke' });
+    await cachedOn(b, session.body.token);
+    expect((await a.call('POST', '/v1/sessions/revoke', { user_id: 'u_scale_revoke' })).body).toEqual({ revoked: 1 });
+    expect(await refusedWithin(b, session.body.token, performance.now())).toBeLessThan(PROPAGATION_BOUND_MS);
+  });
+
+  it('a root key deleted on one instance is refused on the other within the bound', async () => {
+    const created = await a.call('POST', '/v1/root-keys', { name: 'short-lived', permissions: ['keys:read'] });
+    expect(created.status).toBe(201);
+    await cachedOn(b, created.body.secret);
+    expect((await a.call('DELETE', `/v1/root-keys/${created.body.id}`)).status).toBe(204);
+    const ms = await refusedWithin(b, created.body.secret, performance.now());
+    console.info(`root key delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
+  });
+}, redisServerMissing);
