@@ -12,6 +12,7 @@ import type {
 import { auditEvent, type Actor } from '../audit/audit-event.js';
 import {
   assertCanCreate,
+  assertCanGiveScopes,
   assertCanManage,
   assertCanRead,
   listScope,
@@ -62,6 +63,7 @@ export class KeyService {
       userId: body.user_id ?? (principal.type === 'session' && !body.organization_id ? principal.userId : null),
     };
     assertCanCreate(principal, owner);
+    assertCanGiveScopes(principal, body.scopes ?? []);
 
     const credentialId = `${principal.type}:${actorOf(principal).id}`;
     const idempotency = idempotencyKey
@@ -118,6 +120,7 @@ export class KeyService {
     const key = await this.change(actor, id, (current) => {
       const next = updatedKey(current, body, now);
       if (body.user_id !== undefined) assertCanCreate(actor.principal, next);
+      if (body.scopes !== undefined) assertCanGiveScopes(actor.principal, body.scopes, current.scopes);
       return { key: next, audit: this.changeEvent(actor, 'key.updated', current, next, now) };
     });
     return presentKey(key, now);
