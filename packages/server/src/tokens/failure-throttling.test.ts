@@ -25,8 +25,10 @@ const wrong = () => grant('km_wrong');
 describe('failed client authentications (POST /v1/oauth/token)', () => {
   it('never refuse the valid client, whatever storm names its id from its own or other addresses', async () => {
     for (let i = 0; i < 40; i++) await tokenFrom('10.0.0.1', wrong());
+    for (let i = 0; i < 40; i++) await tokenFrom('10.0.0.1', grant('km_x', `key_guess${i}`));
     for (let i = 0; i < 40; i++) await tokenFrom(`10.0.1.${i}`, wrong());
     expect((await tokenFrom('10.0.0.1', wrong())).statusCode).toBe(429);
+    expect((await tokenFrom('10.0.0.1', grant('km_x', 'key_new'))).statusCode).toBe(429);
     expect((await tokenFrom('10.0.0.1', grant())).statusCode).toBe(200);
     expect((await tokenFrom('10.0.1.3', grant())).statusCode).toBe(200);
     expect((await tokenFrom('10.0.2.1', grant())).statusCode).toBe(200);
