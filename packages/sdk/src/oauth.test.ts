@@ -107,7 +107,7 @@ describe('a client built on client credentials', () => {
   let sibling: ApiKeyWithSecret;
   let outsider: ApiKeyWithSecret;
   beforeAll(async () => {
-    app = await admin.keys.create({ name: 'backend', organizationId: 'org_s2s', scopes: ['keys:read', 'x'] });
+    app = await admin.keys.create({ name: 'backend', organizationId: 'org_s2s', scopes: ['keymint:keys:read', 'x'] });
     sibling = await admin.keys.create({ name: 'sibling', organizationId: 'org_s2s' });
     outsider = await admin.keys.create({ name: 'outsider', organizationId: 'org_else' });
   });
@@ -123,7 +123,7 @@ describe('a client built on client credentials', () => {
     expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/oauth/token', 'GET /v1/keys']);
     expect(sent[0].headers.authorization).toMatch(/^Basic /);
     expect(sent[1].headers.authorization).toMatch(/^Bearer ey/);
-    expect(jwtPart(bearer(sent[1])!, 1)).toMatchObject({ client_id: app.id, org_id: 'org_s2s', scope: 'keys:read x' });
+    expect(jwtPart(bearer(sent[1])!, 1)).toMatchObject({ client_id: app.id, org_id: 'org_s2s', scope: 'keymint:keys:read x' });
 
     expect(await failure(client.keys.get(outsider.id))).toBeInstanceOf(NotFoundError);
     expect(await failure(client.keys.list({ organizationId: 'org_else' }))).toBeInstanceOf(NotFoundError);
