@@ -146,12 +146,12 @@ describe('a client built on client credentials', () => {
   });
 
   it('tokens.introspect answers active for a fresh token, and inactive once the key is revoked', async () => {
-    const key = await admin.keys.create({ name: 'introspected', organizationId: 'org_intro', scopes: ['keys:read'] });
+    const key = await admin.keys.create({ name: 'introspected', organizationId: 'org_intro', scopes: ['keymint:keys:read'] });
     const { accessToken } = await admin.tokens.clientCredentials({ clientId: key.id, clientSecret: key.secret });
     const claims = jwtPart(accessToken, 1);
     const active = await admin.tokens.introspect(accessToken);
     expect(proxy.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/oauth/introspect', body: `token=${accessToken}` });
-    expect(active).toMatchObject({ active: true, clientId: key.id, orgId: 'org_intro', scope: 'keys:read', tokenType: 'Bearer', exp: claims.exp, jti: claims.jti });
+    expect(active).toMatchObject({ active: true, clientId: key.id, orgId: 'org_intro', scope: 'keymint:keys:read', tokenType: 'Bearer', exp: claims.exp, jti: claims.jti });
 
     const client = new Keymint({ baseUrl: proxy.url, clientId: key.id, clientSecret: key.secret, retries: 0 });
     await client.keys.list();
