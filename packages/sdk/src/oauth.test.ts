@@ -107,7 +107,7 @@ describe('a client built on client credentials', () => {
   let sibling: ApiKeyWithSecret;
   let outsider: ApiKeyWithSecret;
   beforeAll(async () => {
-    app = await admin.keys.create({ name: 'backend', organizationId: 'org_s2s', scopes: ['keys:read', 'x'] });
+    app = await admin.keys.create({ name: 'backend', organizationId: 'org_s2s', scopes: ['keymint:keys:read', 'x'] });
     sibling = await admin.keys.create({ name: 'sibling', organizationId: 'org_s2s' });
     outsider = await admin.keys.create({ name: 'outsider', organizationId: 'org_else' });
   });
@@ -123,7 +123,7 @@ describe('a client built on client credentials', () => {
     expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/oauth/token', 'GET /v1/keys']);
     expect(sent[0].headers.authorization).toMatch(/^Basic /);
     expect(sent[1].headers.authorization).toMatch(/^Bearer ey/);
-    expect(jwtPart(bearer(sent[1])!, 1)).toMatchObject({ client_id: app.id, org_id: 'org_s2s', scope: 'keys:read x' });
+    expect(jwtPart(bearer(sent[1])!, 1)).toMatchObject({ client_id: app.id, org_id: 'org_s2s', scope: 'keymint:keys:read x' });
 
     expect(await failure(client.keys.get(outsider.id))).toBeInstanceOf(NotFoundError);
     expect(await failure(client.keys.list({ organizationId: 'org_else' }))).toBeInstanceOf(NotFoundError);
@@ -146,12 +146,12 @@ describe('a client built on client credentials', () => {
   });
 
   it('tokens.introspect answers active for a fresh token, and inactive once the key is revoked', async () => {
-    const key = await admin.keys.create({ name: 'introspected', organizationId: 'org_intro', scopes: ['keys:read'] });
+    const key = await admin.keys.create({ name: 'introspected', organizationId: 'org_intro', scopes: ['keymint:keys:read'] });
     const { accessToken } = await admin.tokens.clientCredentials({ clientId: key.id, clientSecret: key.secret });
     const claims = jwtPart(accessToken, 1);
     const active = await admin.tokens.introspect(accessToken);
     expect(proxy.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/oauth/introspect', body: `token=${accessToken}` });
-    expect(active).toMatchObject({ active: true, clientId: key.id, orgId: 'org_intro', scope: 'keys:read', tokenType: 'Bearer', exp: claims.exp, jti: claims.jti });
+    expect(active).toMatchObject({ active: true, clientId: key.id, orgId: 'org_intro', scope: 'keymint:keys:read', tokenType: 'Bearer', exp: claims.exp, jti: claims.jti });
 
     const client = new Keymint({ baseUrl: proxy.url, clientId: key.id, clientSecret: key.secret, retries: 0 });
     await client.keys.list();

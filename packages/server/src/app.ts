@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createServer } from 'node:http';
 import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
+import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
@@ -25,6 +26,12 @@ import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
 import { createTokens } from './tokens/token-module.js';
+
+/** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
+const AUTH_FAILURE_WINDOW_MS = 60_000;
+
+/** Fastify's `trustProxy` for `KEYMINT_TRUST_PROXY` (a hop count as a function: Fastify's types take no number). */
+const proxyTrust = (trust: Config['trustProxy']) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
 
 /** Everything the app is built from; `main.ts` wires the real ones, tests their own. */
 export interface AppDeps {
@@ -81,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     bodyLimit: config.bodyLimit,
     genReqId: () => newId('req'),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: proxyTrust(config.trustProxy),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -133,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const parseJson = installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
-  installAuth(app, authenticator);
+  installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
   for (const route of routes) route(app, services);

@@ -36,9 +36,21 @@ describe('configuration', () => {
     ['KEYMINT_SECRET', 'short'],
     ['KEYMINT_TOKEN_AUDIENCE', 'has space'],
     ['KEYMINT_TOKEN_FAILURES_PER_IP', '0'],
+    ['KEYMINT_TOKEN_FAILURES_PER_CLIENT', 'ten'],
+    ['KEYMINT_AUTH_FAILURES_PER_IP', '0'],
+    ['KEYMINT_TRUST_PROXY', 'yes'],
+    ['KEYMINT_TRUST_PROXY', '10.0.0.0/33'],
+    ['KEYMINT_TRUST_PROXY', '0'],
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('reads KEYMINT_TRUST_PROXY as Fastify trustProxy: off, true, a hop count or addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ KEYMINT_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ KEYMINT_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ KEYMINT_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
   });
 
   it('accepts a PostgreSQL URL and a long root key', () => {

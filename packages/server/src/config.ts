@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
 
 /** Everything the server reads from its environment, parsed and checked once at start. */
@@ -34,6 +35,14 @@ export interface Config {
   secret: string | undefined;
   /** Client-credentials access tokens (`KEYMINT_TOKEN_*`, `KEYMINT_ISSUER`). */
   tokens: TokenConfig;
+  /**
+   * Fastify's `trustProxy` (`KEYMINT_TRUST_PROXY`): which proxies' `X-Forwarded-For` names the
+   * client. false (default): the socket's peer is the client; true: every proxy; a number: that
+   * many hops; a list: these addresses / CIDRs.
+   */
+  trustProxy: boolean | number | string[];
+  /** Failed bearer authentications allowed per IP per minute on `/v1` before 429 (`KEYMINT_AUTH_FAILURES_PER_IP`). */
+  authFailuresPerIp: number;
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -51,7 +60,7 @@ export interface TokenConfig {
   /** Further audiences a token request may ask for (`audience` or `resource`). */
   audiences: string[];
   ttlSeconds: number;
-  /** Failed client authentications allowed per client_id and per IP in `failureWindowMs`. */
+  /** Failed client authentications allowed per (IP, client_id) and per IP in `failureWindowMs`. */
   failuresPerClient: number;
   failuresPerIp: number;
   failureWindowMs: number;
@@ -120,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     tokens: tokenConfig(env, publicUrl),
+    trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
+    authFailuresPerIp: integer(env, 'KEYMINT_AUTH_FAILURES_PER_IP', 100, 1, 1_000_000),
     host,
     port,
     databaseUrl,
@@ -145,6 +156,23 @@ function httpUrl(name: string, value: string): string {
     // reported below
   }
   throw new ConfigError(name, `expected an http(s) URL, got ${JSON.stringify(value)}`);
+}
+
+/** `KEYMINT_TRUST_PROXY`: unset or `false`, `true`, a hop count, or comma-separated IPs / CIDRs. */
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer({ KEYMINT_TRUST_PROXY: raw }, 'KEYMINT_TRUST_PROXY', 0, 1, 100);
+  const list = raw.split(',').map((entry) => entry.trim());
+  const isCidr = (entry: string) => {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  };
+  const bad = list.find((entry) => !isCidr(entry));
+  if (bad !== undefined) throw new ConfigError('KEYMINT_TRUST_PROXY', `expected true, false, a hop count or comma-separated IPs / CIDRs, got ${JSON.stringify(bad)}`);
+  return list;
 }
 
 function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {

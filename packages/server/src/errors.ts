@@ -27,6 +27,9 @@ export const forbidden = (message = 'Not allowed.') => new DomainError('forbidde
 export const notFound = (what = 'Resource') => new DomainError('not_found', `${what} not found.`);
 /** 409: the resource's state does not allow it. */
 export const conflict = (message: string) => new DomainError('conflict', message);
+/** 429 with `Retry-After` (whole seconds, at least 1). */
+export const rateLimited = (message: string, retryAfterMs: number) =>
+  new DomainError('rate_limited', message, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 /** 503: a dependency (store) does not answer. */
 export const unavailable = (message = 'The service is temporarily unavailable.') =>
   new DomainError('unavailable', message, undefined, { 'retry-after': '1' });

@@ -10,6 +10,10 @@ import type { Principal } from './principal.js';
 
 type Access = 'manage' | 'read' | 'none';
 
+/** The reserved scopes that let an access token read / manage its organization's keys; every other scope is the application's. */
+export const READ_KEYS_SCOPE = 'keymint:keys:read';
+export const WRITE_KEYS_SCOPE = 'keymint:keys:write';
+
 /** What `principal` may do with keys owned by (`organizationId`, `userId`). */
 function accessTo(principal: Principal, owner: { organizationId: string | null; userId: string | null }): Access {
   switch (principal.type) {
@@ -22,8 +26,8 @@ function accessTo(principal: Principal, owner: { organizationId: string | null; 
     }
     case 'access_token': {
       if (principal.organizationId === null || owner.organizationId !== principal.organizationId) return 'none';
-      if (principal.scopes.has('keys:write')) return 'manage';
-      return principal.scopes.has('keys:read') ? 'read' : 'none';
+      if (principal.scopes.has(WRITE_KEYS_SCOPE)) return 'manage';
+      return principal.scopes.has(READ_KEYS_SCOPE) ? 'read' : 'none';
     }
   }
 }
@@ -46,6 +50,20 @@ export function assertCanCreate(principal: Principal, owner: { organizationId: s
 }
 
 /**
+ * Throws 403 naming the scopes unless `principal` may give a key `scopes` (on create, or an
+ * update from `current`): a credential gives only scopes it holds itself. A root key (the
+ * application's server, already past the route's `keys:write`) holds every scope; an access
+ * token holds its own (those its key still has); a session holds none, so it may keep or drop
+ * a key's scopes but never add one. Scopes the key already has are not given again.
+ */
+export function assertCanGiveScopes(principal: Principal, scopes: readonly string[], current: readonly string[] = []): void {
+  if (principal.type === 'root_key') return;
+  const held = principal.type === 'access_token' ? principal.scopes : new Set<string>();
+  const extra = [...new Set(scopes)].filter((scope) => !held.has(scope) && !current.includes(scope));
+  if (extra.length) throw forbidden(`This credential may not give scopes it does not hold: ${extra.join(', ')}.`.slice(0, 500));
+}
+
+/**
  * The part of the key space a list may show: everything for root keys; for a session, its own
  * keys and its organizations' keys; for an access token, its organization's keys. An explicit
  * `organization_id` filter outside that answers 404 (unknown to the caller).
@@ -63,7 +81,7 @@ export function listScope(
     return { userId: principal.userId, organizationIds: [...principal.organizations.keys()] };
   }
   if (accessTo(principal, { organizationId: principal.organizationId, userId: null }) === 'none') {
-    throw forbidden('This token has no keys:read scope on its organization.');
+    throw forbidden(`This token has no ${READ_KEYS_SCOPE} scope on its organization.`);
   }
   if (organizationId !== undefined && organizationId !== principal.organizationId) throw notFound('Organization');
   return { userId: null, organizationIds: [principal.organizationId!] };

@@ -2,15 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Permission } from '@keymint/api';
 import type { Authenticator } from '../auth/authenticator.js';
 import { holds, type Principal } from '../auth/principal.js';
-import { forbidden } from '../errors.js';
+import type { FailureThrottle } from '../auth/failure-throttle.js';
+import { DomainError, forbidden, rateLimited } from '../errors.js';
 
 /**
  * The one authentication and route-permission check. Every `/v1` route must declare its
  * `config.access` (checked when routes are added: forgetting it fails at start, not open).
  * Runs on `onRequest`, before the body is read, so an anonymous caller learns nothing of
- * validation.
+ * validation. Failed authentications are counted per IP (`failures`): past the limit a failure
+ * is answered 429 instead of 401; a valid credential is never refused by that count.
  */
-export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
+export function installAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureThrottle): void {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/v1/') && !route.config?.access) {
       throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
@@ -25,14 +27,24 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
       request.principal = principal;
       done(refusal(principal, access.permission, access.delegated === true));
     };
+    const fail = (error: Error) => done(counted(error, request.ip, failures));
     try {
       const principal = authenticator.authenticate(request.headers.authorization);
-      if (principal instanceof Promise) principal.then(admit, done);
+      if (principal instanceof Promise) principal.then(admit, fail);
       else admit(principal);
     } catch (error) {
-      done(error as Error);
+      fail(error as Error);
     }
   });
+}
+
+/** A failed authentication from `ip`, answered 429 once the IP is over its limit (and then not counted again). */
+function counted(error: Error, ip: string, failures: FailureThrottle): Error {
+  if (!(error instanceof DomainError) || error.code !== 'unauthorized') return error;
+  const waitMs = failures.retryAfterMs(ip);
+  if (waitMs > 0) return rateLimited('Too many failed authentications from this address; try again later.', waitMs);
+  failures.fail(ip);
+  return error;
 }
 
 /** Why `principal` may not call a route needing `permission` (undefined: it may). */

@@ -12,6 +12,7 @@ import type {
 import { auditEvent, type Actor } from '../audit/audit-event.js';
 import {
   assertCanCreate,
+  assertCanGiveScopes,
   assertCanManage,
   assertCanRead,
   listScope,
@@ -64,6 +65,7 @@ export class KeyService {
       userId: body.user_id ?? (principal.type === 'session' && !body.organization_id ? principal.userId : null),
     };
     assertCanCreate(principal, owner);
+    assertCanGiveScopes(principal, body.scopes ?? []);
 
     const sealing = this.sealingInput(`${principal.type}:${actorOf(principal).id}`, idempotencyKey);
     const idempotency = sealing && {
@@ -121,6 +123,7 @@ export class KeyService {
     const key = await this.change(actor, id, (current) => {
       const next = updatedKey(current, body, now);
       if (body.user_id !== undefined) assertCanCreate(actor.principal, next);
+      if (body.scopes !== undefined) assertCanGiveScopes(actor.principal, body.scopes, current.scopes);
       return { key: next, audit: this.changeEvent(actor, 'key.updated', current, next, now) };
     });
     return presentKey(key, now);

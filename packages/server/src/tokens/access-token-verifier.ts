@@ -36,19 +36,18 @@ export class AccessTokenVerifier {
   async principal(token: string): Promise<AccessTokenPrincipal | null> {
     const verified = await this.verify(token, this.config.audience);
     if (!verified) return null;
-    const { claims, key } = verified;
-    const granted = claims.scope.split(' ').filter((s) => key.scopes.includes(s));
-    return { type: 'access_token', id: key.id, organizationId: key.organizationId, userId: key.userId, scopes: new Set(granted) };
+    const { key, scopes } = verified;
+    return { type: 'access_token', id: key.id, organizationId: key.organizationId, userId: key.userId, scopes: new Set(scopes) };
   }
 
-  /** RFC 7662: the token's claims when active, else `{active: false}` and nothing more. */
+  /** RFC 7662: the token's claims when active (`scope`: those its key still holds), else `{active: false}` and nothing more. */
   async introspect(token: string): Promise<IntrospectResponse> {
     const verified = await this.verify(token, this.config.audiences);
     if (!verified) return { active: false };
-    const { claims } = verified;
+    const { claims, scopes } = verified;
     const answer: IntrospectResponse = {
       active: true,
-      scope: claims.scope,
+      scope: scopes.join(' '),
       client_id: claims.client_id,
       sub: claims.sub,
       aud: Array.isArray(claims.aud) ? claims.aud[0] : claims.aud,
@@ -68,7 +67,8 @@ export class AccessTokenVerifier {
     return key;
   }
 
-  private async verify(token: string, audience: string | string[]): Promise<{ claims: AccessClaims; key: KeyRecord } | null> {
+  /** The token's claims, its key (active) and its scopes that the key still holds; null when it does not check out. */
+  private async verify(token: string, audience: string | string[]): Promise<{ claims: AccessClaims; key: KeyRecord; scopes: string[] } | null> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, (header) => this.keyFor(header.kid, header.alg), {
@@ -86,6 +86,6 @@ export class AccessTokenVerifier {
     if (!isClaims(payload)) return null;
     const key = await this.store.getKey(payload.client_id);
     if (!key || statusOf(key, this.clock.now()) !== 'active') return null;
-    return { claims: payload, key };
+    return { claims: payload, key, scopes: payload.scope.split(' ').filter((scope) => key.scopes.includes(scope)) };
   }
 }

@@ -83,8 +83,8 @@ describe('access tokens as credentials on the /v1 API', () => {
   const as = (token: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
     t.app.inject({ method, url, headers: bearer(token), payload });
 
-  it('a keys:write token lists, creates and revokes keys of its own organization only', async () => {
-    const manager = await createClient(t, { scopes: ['keys:write'] });
+  it('a keymint:keys:write token lists, creates and revokes keys of its own organization only', async () => {
+    const manager = await createClient(t, { scopes: ['keymint:keys:write'] });
     const token = await tokenFor(t, manager);
     const foreign = await createClient(t, { organization_id: 'org_2' });
 
@@ -110,8 +110,8 @@ describe('access tokens as credentials on the /v1 API', () => {
     expect(verify.statusCode).toBe(403);
   });
 
-  it('a keys:read token reads but may not change; a token without management scopes sees nothing', async () => {
-    const reader = await createClient(t, { scopes: ['keys:read'] });
+  it('a keymint:keys:read token reads but may not change; a token without management scopes sees nothing', async () => {
+    const reader = await createClient(t, { scopes: ['keymint:keys:read'] });
     const token = await tokenFor(t, reader);
     expect((await as(token, 'GET', `/v1/keys/${client.id}`)).statusCode).toBe(200);
     expect((await as(token, 'POST', `/v1/keys/${client.id}/revoke`, {})).statusCode).toBe(403);
@@ -121,8 +121,8 @@ describe('access tokens as credentials on the /v1 API', () => {
   });
 
   it('ends at once when its key is revoked, and when it expires; narrowed scopes bind', async () => {
-    const manager = await createClient(t, { scopes: ['keys:read', 'keys:write'] });
-    const narrowed = await tokenFor(t, manager, { scope: 'keys:read' });
+    const manager = await createClient(t, { scopes: ['keymint:keys:read', 'keymint:keys:write'] });
+    const narrowed = await tokenFor(t, manager, { scope: 'keymint:keys:read' });
     expect((await as(narrowed, 'GET', `/v1/keys/${client.id}`)).statusCode).toBe(200);
     expect((await as(narrowed, 'POST', `/v1/keys/${client.id}/revoke`, {})).statusCode).toBe(403);
 
@@ -133,7 +133,7 @@ describe('access tokens as credentials on the /v1 API', () => {
     expect([revoked.statusCode, revoked.json().error.code]).toEqual([401, 'unauthorized']);
 
     const fresh = await tokenFor(t, client);
-    const other = await createClient(t, { scopes: ['keys:read'] });
+    const other = await createClient(t, { scopes: ['keymint:keys:read'] });
     const readToken = await tokenFor(t, other);
     t.clock.advance(899_000);
     expect((await as(readToken, 'GET', '/v1/keys')).statusCode).toBe(200);
@@ -145,7 +145,7 @@ describe('access tokens as credentials on the /v1 API', () => {
   it('refuses tokens minted for another audience', async () => {
     await t.close();
     t = await createTestApp({ env: { KEYMINT_TOKEN_AUDIENCES: 'https://api.example.com' } });
-    const manager = await createClient(t, { scopes: ['keys:read'] });
+    const manager = await createClient(t, { scopes: ['keymint:keys:read'] });
     const elsewhere = await tokenFor(t, manager, { audience: 'https://api.example.com' });
     expect((await as(elsewhere, 'GET', '/v1/keys')).statusCode).toBe(401);
     expect((await introspect(elsewhere)).json()).toMatchObject({ active: true, aud: 'https://api.example.com' });

@@ -3,8 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { KeymintApp } from '../http/types.js';
 import type { Store } from '../store/store.js';
+import { FailureThrottle } from '../auth/failure-throttle.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
-import { FailureThrottle } from './failure-throttle.js';
 import { oauthContext } from './oauth-context.js';
 import { introspectToken } from './routes/introspect-token.js';
 import { issueToken } from './routes/issue-token.js';
@@ -33,7 +33,7 @@ export function createTokens(deps: { config: Config; store: Store; clock: Clock;
   const tokenConfig = config.tokens;
   const ring = new SigningKeyRing(store, clock, tokenConfig, deps.logger, deps.secret);
   const throttles = {
-    client: new FailureThrottle(clock, tokenConfig.failuresPerClient, tokenConfig.failureWindowMs),
+    pair: new FailureThrottle(clock, tokenConfig.failuresPerClient, tokenConfig.failureWindowMs),
     ip: new FailureThrottle(clock, tokenConfig.failuresPerIp, tokenConfig.failureWindowMs),
   };
   const services: TokenServices = {

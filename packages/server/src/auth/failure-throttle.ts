@@ -2,8 +2,9 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 
 /**
- * Counts failed client authentications per subject (a client_id, an IP) in a sliding window
- * log: the times of the last `limit` failures are kept; a subject with `limit` failures inside
+ * Counts failed authentications per subject (an IP, an IP with a client_id) in a sliding window
+ * log. Callers consult it only once a credential has failed, so it never refuses a valid one:
+ * it only decides whether a failure is answered 401 or 429. The times of the last `limit` failures are kept; a subject with `limit` failures inside
  * the last `windowMs` is refused until the oldest of them leaves the window. Memory is bounded
  * (`limit` numbers per subject, at most `maxSubjects` subjects, least recently failed dropped
  * first). Per instance: N instances allow up to N × limit.
