@@ -43,6 +43,8 @@ export class UnauthorizedError extends KeymintError<'unauthorized'> {}
 export class ForbiddenError extends KeymintError<'forbidden'> {}
 /** 404 `not_found`: no such resource, or not one the caller may know of. */
 export class NotFoundError extends KeymintError<'not_found'> {}
+/** 408 `request_timeout`: the request (its body) did not arrive within the server's time limit. */
+export class RequestTimeoutError extends KeymintError<'request_timeout'> {}
 /** 409 `conflict`: the state does not allow it, or an Idempotency-Key reused with another body. */
 export class ConflictError extends KeymintError<'conflict'> {}
 /** 413 `payload_too_large`. */
@@ -63,6 +65,7 @@ const CLASSES: Record<ErrorCode, new (init: KeymintErrorInit<never>) => KeymintE
   unauthorized: UnauthorizedError,
   forbidden: ForbiddenError,
   not_found: NotFoundError,
+  request_timeout: RequestTimeoutError,
   conflict: ConflictError,
   payload_too_large: PayloadTooLargeError,
   unsupported_media_type: UnsupportedMediaTypeError,

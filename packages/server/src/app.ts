@@ -7,7 +7,8 @@ import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { answersMissingHost, clientErrorHandler, refuseExpectation, serverOptions } from './http/connections.js';
+import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
 import { installNulGuard } from './http/nul-guard.js';
 import { VerifyLane } from './http/verify-lane.js';
 import { Metrics } from './http/metrics.js';
@@ -72,17 +73,17 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   // The verify fast lane sees each request first; everything it does not take goes to Fastify.
   let lane: VerifyLane | undefined;
   const app = Fastify({
-    serverFactory: (handler, options) => {
-      const server = createServer((request, response) => {
-        if (!lane?.take(request, response)) handler(request, response);
+    // Timeouts and the connection bound are the server's, so they hold for the lane as for Fastify.
+    serverFactory: (handler) => {
+      const server = createServer(serverOptions(config), (request, response) => {
+        if (!answersMissingHost(request, response) && !lane?.take(request, response)) handler(request, response);
       });
-      // What Fastify sets on the server it makes itself (its options, defaults filled in).
-      const timeouts = options as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
-      server.keepAliveTimeout = timeouts.keepAliveTimeout;
-      server.requestTimeout = timeouts.requestTimeout;
-      server.setTimeout(timeouts.connectionTimeout);
+      server.maxConnections = config.maxConnections;
+      server.on('checkExpectation', refuseExpectation);
       return server;
     },
+    clientErrorHandler: clientErrorHandler(deps.logger),
+    frameworkErrors: answerFrameworkError,
     loggerInstance: deps.logger,
     logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
@@ -142,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   metrics.install(app);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
-  operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
+  operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics, metricsToken: config.metricsToken });
   for (const route of routes) route(app, services);
   await tokens.register(app);
 

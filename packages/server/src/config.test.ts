@@ -11,6 +11,9 @@ describe('configuration', () => {
       logLevel: 'info',
       publicUrl: 'http://127.0.0.1:8080',
       bodyLimit: 65536,
+      requestTimeoutMs: 30_000,
+      maxConnections: 10_000,
+      metricsToken: undefined,
     });
   });
 
@@ -41,6 +44,13 @@ describe('configuration', () => {
     ['KEYMINT_TRUST_PROXY', 'yes'],
     ['KEYMINT_TRUST_PROXY', '10.0.0.0/33'],
     ['KEYMINT_TRUST_PROXY', '0'],
+    ['KEYMINT_REQUEST_TIMEOUT_SECONDS', '0'],
+    ['KEYMINT_REQUEST_TIMEOUT_SECONDS', '0.5'],
+    ['KEYMINT_REQUEST_TIMEOUT_SECONDS', '3601'],
+    ['KEYMINT_MAX_CONNECTIONS', '0'],
+    ['KEYMINT_MAX_CONNECTIONS', 'many'],
+    ['KEYMINT_METRICS_TOKEN', 'short'],
+    ['KEYMINT_METRICS_TOKEN', `${'t'.repeat(32)} x`],
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));

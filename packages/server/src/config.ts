@@ -14,6 +14,12 @@ export interface Config {
   publicUrl: string;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
+  /** Longest a whole request (headers and body) may take to arrive, ms; then 408 (`KEYMINT_REQUEST_TIMEOUT_SECONDS`). */
+  requestTimeoutMs: number;
+  /** Most connections open at once; further ones are closed on arrival (`KEYMINT_MAX_CONNECTIONS`). */
+  maxConnections: number;
+  /** Set: `GET /metrics` needs `Authorization: Bearer <this>` (`KEYMINT_METRICS_TOKEN`); unset: public. */
+  metricsToken: string | undefined;
   /** How many key records the verify cache holds. */
   cacheSize: number;
   /** How long a cached key record may be served without asking the store, ms. */
@@ -127,6 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('KEYMINT_REDIS_URL', 'expected redis://… or rediss://…');
   }
 
+  const metricsToken = env.KEYMINT_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 32 || metricsToken.length > 512 || /\s/.test(metricsToken))) {
+    throw new ConfigError('KEYMINT_METRICS_TOKEN', 'must be 32 to 512 characters with no white space');
+  }
+
   return {
     tokens: tokenConfig(env, publicUrl),
     trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
@@ -139,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     publicUrl,
     bodyLimit: integer(env, 'KEYMINT_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+    requestTimeoutMs: integer(env, 'KEYMINT_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    maxConnections: integer(env, 'KEYMINT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    metricsToken,
     cacheSize: integer(env, 'KEYMINT_CACHE_SIZE', 100_000, 0, 10_000_000),
     cacheTtlMs: integer(env, 'KEYMINT_CACHE_TTL_SECONDS', 300, 0, 86_400) * 1000,
     lastUsedFlushMs: integer(env, 'KEYMINT_LAST_USED_FLUSH_MS', 1000, 10, 600_000),

@@ -126,7 +126,7 @@ function bearer(header: string | undefined): string {
 }
 
 /** The credential of a well-formed `Bearer …` header within the length bound, else undefined. */
-function credentialIn(header: string): string | undefined {
+export function credentialIn(header: string): string | undefined {
   const credential = BEARER.exec(header)?.[1];
   return credential !== undefined && credential.length <= MAX_CREDENTIAL_LENGTH ? credential : undefined;
 }

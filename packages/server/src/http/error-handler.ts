@@ -1,6 +1,6 @@
 import { ErrorStatus, type ErrorBody, type ErrorCode, type ErrorDetail } from '@keymint/api';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { validationDetails } from './validation.js';
 
 /** Fastify's own 4xx errors (parsing, limits, routing) in the contract's terms. */
@@ -53,6 +53,8 @@ export function isUnavailable(error: unknown): boolean {
 export function failureOf(error: unknown): Failure {
   if (error instanceof DomainError) return { code: error.code, message: error.message, details: error.details, headers: error.headers };
   const fastifyError = error as Partial<FastifyError>;
+  // A path parameter over its schema's length names nothing: as for one over the router's limit.
+  if (fastifyError.validation && fastifyError.validationContext === 'params') return failureOf(TOO_LONG());
   if (fastifyError.validation) {
     const details = validationDetails(fastifyError.validation as never, fastifyError.validationContext ?? 'body');
     const message = details.map((d) => `${d.field}: ${d.message}`).join('; ');
@@ -67,6 +69,27 @@ export function failureOf(error: unknown): Failure {
     return { code: 'unavailable', message: 'The service is temporarily unavailable.', headers: { 'retry-after': '1' }, logAs: 'store unavailable' };
   }
   return { code: 'internal', message: 'Internal error.', logAs: 'unhandled error' };
+}
+
+/** 404 for a path or id too long to name anything (the contract's words). */
+const TOO_LONG = () => new DomainError('not_found', 'No resource has a path or id this long.');
+
+/** The router's own refusals, before any route or hook runs, in the contract's terms. */
+const ROUTER_ERRORS: Record<string, () => DomainError> = {
+  FST_ERR_BAD_URL: () => invalid('url', 'holds a malformed percent-escape'),
+  FST_ERR_MAX_PARAM_LENGTH: TOO_LONG,
+};
+
+/**
+ * Fastify's `frameworkErrors` option: the router's refusals (a bad URL escape, a path parameter
+ * over `maxParamLength`) answered in the contract's body. No hook has run, so the request id
+ * header is set here.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  const failure = failureOf(ROUTER_ERRORS[error.code]?.() ?? error);
+  if (failure.logAs) request.log.error({ err: error }, failure.logAs);
+  void sendError(request, reply, failure);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

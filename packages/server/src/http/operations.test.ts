@@ -27,6 +27,31 @@ describe('operations', () => {
     expect(response.body).toContain('keymint_process_cpu_seconds_total');
   });
 
+  it('/metrics stays public while KEYMINT_METRICS_TOKEN is unset', async () => {
+    expect(t.config.metricsToken).toBeUndefined();
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+  });
+
+  it('/metrics needs Authorization: Bearer <KEYMINT_METRICS_TOKEN> when it is set, else 401 in the contract body', async () => {
+    const token = 'm'.repeat(40);
+    const guarded = await createTestApp({ env: { KEYMINT_METRICS_TOKEN: token } });
+    const scrape = (authorization?: string) =>
+      guarded.app.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+    for (const refused of [undefined, `Bearer ${token.slice(1)}`, `Bearer ${token}m`, `Basic ${token}`, `Bearer ${guarded.rootKey}`, 'Bearer']) {
+      const response = await scrape(refused);
+      expect(response.statusCode, String(refused)).toBe(401);
+      expect(response.json().error.code).toBe('unauthorized');
+      expect(response.json().error.request_id).toBe(response.headers['x-request-id']);
+      expect(response.body).not.toContain('keymint_http_requests_total');
+    }
+    const allowed = await scrape(`Bearer ${token}`);
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toContain('keymint_http_requests_total');
+    // The other operations endpoints stay public.
+    expect((await guarded.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await guarded.close();
+  });
+
   it('/openapi.json documents every path and method of the contract, with their error codes', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');

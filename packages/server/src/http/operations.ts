@@ -1,4 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import type { onRequestHookHandler } from 'fastify';
+import { credentialIn } from '../auth/authenticator.js';
+import { unauthorized } from '../errors.js';
+import { sameText } from '../keys/secret.js';
 import type { InvalidationBus } from '../keys/invalidation-bus.js';
 import type { Store } from '../store/store.js';
 import type { KeymintApp } from './types.js';
@@ -14,9 +18,12 @@ const Readiness = Type.Object({
 /**
  * `/healthz` (the process answers), `/readyz` (the store answers: 200; store down: 503; the
  * invalidation channel down: 200 `degraded`, since verify still answers with a bounded cache),
- * `/metrics` (Prometheus text).
+ * `/metrics` (Prometheus text; behind `metricsToken` when one is set).
  */
-export function operationsRoutes(app: KeymintApp, deps: { store: Store; bus: InvalidationBus; busConfigured: boolean; metrics: Metrics }) {
+export function operationsRoutes(
+  app: KeymintApp,
+  deps: { store: Store; bus: InvalidationBus; busConfigured: boolean; metrics: Metrics; metricsToken: string | undefined },
+) {
   const config = { access: 'public' as const };
   const tags = ['operations'];
   app.get('/healthz', { config, schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({ status: 'ok' }));
@@ -31,7 +38,18 @@ export function operationsRoutes(app: KeymintApp, deps: { store: Store; bus: Inv
     return reply.status(storeOk ? 200 : 503).send({ status, store: storeOk ? 'ok' : 'unreachable', invalidation });
   });
 
-  app.get('/metrics', { config, schema: { tags, summary: 'Prometheus metrics' } }, async (_request, reply) =>
+  app.get('/metrics', { config, onRequest: metricsGuard(deps.metricsToken), schema: { tags, summary: 'Prometheus metrics' } }, async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
+}
+
+/** Refuses (401) a `/metrics` request without `Authorization: Bearer <token>`, compared in constant time; no token: none. */
+function metricsGuard(token: string | undefined): onRequestHookHandler[] {
+  if (token === undefined) return [];
+  return [
+    (request, _reply, done) => {
+      const presented = credentialIn(request.headers.authorization ?? '');
+      done(presented !== undefined && sameText(presented, token) ? undefined : unauthorized('GET /metrics needs Authorization: Bearer <metrics token>.'));
+    },
+  ];
 }
