@@ -44,6 +44,9 @@ describe('nesting deeper than any body may hold', () => {
       ['POST', '/v1/root-keys', `{"name":"x","permissions":${deep}}`, 'permissions'],
       ['POST', '/v1/sessions', `{"user_id":"u","organizations":${deep}}`, 'organizations'],
       ['POST', '/v1/keys/verify', `{"key":${deep}}`, 'key'],
+      // The NUL and surrogate checks walk the parsed body: only the depth bound keeps that walk short.
+      ['POST', '/v1/keys', `{"name":${deep.replace('[]', '["\\u0000"]')}}`, 'name'],
+      ['POST', '/v1/keys', `{"metadata":${deep.replace('[]', '["\\ud83d"]')}}`, 'metadata'],
     ] as const) {
       const response = await send(method, path, payload);
       expect(response.statusCode, `${method} ${path}`).toBe(400);
