@@ -57,7 +57,7 @@ describe('nesting deeper than any body may hold', () => {
     const overPort = await fetch(`${url}/v1/keys/verify`, { method: 'POST', headers: json(), body: `{"key":${deep}}` });
     expect(t.lane.served).toBe(served + 1);
     expect(overPort.status).toBe(400);
-    expect(detailsOf(await overPort.json()).map((d) => d.field)).toEqual(['key']);
+    expect(detailsOf((await overPort.json()) as { error: { details: unknown } }).map((d) => d.field)).toEqual(['key']);
     const token = await t.app.inject({ method: 'POST', url: '/v1/oauth/token', payload: `{"grant_type":${deep}}`, headers: { 'content-type': 'application/json' } });
     expect(token.statusCode).toBe(400);
     expect(token.json().error).toBe('invalid_request');

@@ -1,6 +1,7 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { as, createKey } from '../../testing/client.js';
-import { useTestApp, type TestApp } from '../../testing/harness.js';
+import { useTestApp } from '../../testing/harness.js';
 
 // A body limit large enough for 100,000 levels of nesting to arrive whole.
 const t = useTestApp({ env: { KEYMINT_BODY_LIMIT: String(1024 * 1024) } });
@@ -10,7 +11,7 @@ const objects = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat
 /** An object holding `levels - 1` arrays nested in one another: arrays count as levels too. */
 const arrays = (levels: number) => `{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
 
-type Send = (metadata: string) => ReturnType<TestApp['app']['inject']>;
+type Send = (metadata: string) => Promise<LightMyRequestResponse>;
 
 /** Create and update, each sending `metadata` as raw JSON text, with the status of success. */
 function senders(): [string, Send, number][] {
@@ -22,7 +23,7 @@ function senders(): [string, Send, number][] {
   ];
 }
 
-const fieldsOf = (response: Awaited<ReturnType<Send>>) => (response.json().error.details as { field: string }[]).map((d) => d.field);
+const fieldsOf = (response: LightMyRequestResponse) => (response.json().error.details as { field: string }[]).map((d) => d.field);
 const errorLines = () => t.logs.lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50 || line.includes('RangeError'));
 
 describe('metadata nesting', () => {
