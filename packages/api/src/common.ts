@@ -4,6 +4,19 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-01T00:00:00.000Z'] });
 
 /**
+ * The last instant RFC 3339 can write: its years have four digits (later ones would be written
+ * `+010000-…`, which no RFC 3339 parser reads).
+ */
+export const LAST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
+
+/** A time a client asks for (an expiry): RFC 3339, any offset, no later than `LAST_TIMESTAMP` once in UTC. */
+export const RequestedTimestamp = Type.String({
+  ...Timestamp,
+  formatMaximum: LAST_TIMESTAMP,
+  description: `RFC 3339; at most ${LAST_TIMESTAMP}.`,
+});
+
+/**
  * A value that may be absent from the answer's meaning but is always present as `null`. Written
  * as one type list (`type: ['string', 'null']`, OpenAPI 3.1) rather than `anyOf`: the response
  * serializer then checks a type instead of running a validator on every nullable field of every

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ExternalId, ListOf, Nullable, Page, PageSize, Timestamp } from './common.js';
+import { ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
 const MAX_SECONDS = 100 * 365 * 24 * 3600;
@@ -8,8 +8,15 @@ const MAX_SECONDS = 100 * 365 * 24 * 3600;
 export const Scope = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' });
 export const Scopes = Type.Array(Scope, { maxItems: 100, uniqueItems: true });
 
+/** Deepest nesting of objects and arrays in a key's metadata, the metadata object itself being level 1. */
+export const METADATA_MAX_DEPTH = 16;
+
 /** Free-form JSON object the application attaches to a key (≤ 16 KiB serialized, checked by the server). */
-export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { maxProperties: 100 });
+export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), {
+  maxProperties: 100,
+  'x-max-depth': METADATA_MAX_DEPTH,
+  description: `At most 16 KiB serialized, and at most ${METADATA_MAX_DEPTH} levels of objects and arrays, this object being level 1 (\`x-max-depth\`).`,
+});
 
 export const KeyStatus = Type.Union([
   Type.Literal('active'),
@@ -81,7 +88,7 @@ export const CreateKeyBody = Type.Object(
     prefix: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}$', description: 'Secret prefix, default `km`.' })),
     scopes: Type.Optional(Scopes),
     metadata: Type.Optional(Metadata),
-    expires_at: Type.Optional(Nullable(Timestamp)),
+    expires_at: Type.Optional(Nullable(RequestedTimestamp)),
     seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ maximum: MAX_SECONDS }))),
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),
@@ -117,7 +124,7 @@ export const UpdateKeyBody = Type.Object(
     user_id: Type.Optional(Nullable(ExternalId)),
     scopes: Type.Optional(Scopes),
     metadata: Type.Optional(Metadata),
-    expires_at: Type.Optional(Nullable(Timestamp)),
+    expires_at: Type.Optional(Nullable(RequestedTimestamp)),
     enabled: Type.Optional(Type.Boolean()),
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),

@@ -128,7 +128,7 @@ describe('errors follow the contract', () => {
 describe('NUL characters', () => {
   it('are refused in bodies and URLs with a 400, on every store alike', async () => {
     const body = await as(t, t.rootKey).post('/v1/keys', { name: 'a\u0000b', organization_id: 'org_1' });
-    expect(expectError(body, 400, 'invalid_request').details[0].field).toBe('body');
+    expect(expectError(body, 400, 'invalid_request').details[0].field).toBe('name');
     const key = await as(t, t.rootKey).post('/v1/keys', { name: 'a\\u0000b is fine as text', organization_id: 'org_1' });
     expect(key.statusCode).toBe(201);
     expect(expectError(await as(t, t.rootKey).get('/v1/keys/x%00y'), 400, 'invalid_request').details[0].field).toBe('url');

@@ -1,10 +1,28 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, str, type ErrorObject, type FuncKeywordDefinition } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { ErrorDetail } from '@keymint/api';
 
 // ajv-formats is CommonJS; under NodeNext its function arrives as the namespace's default.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
+
+/** True when `value` holds objects or arrays more than `levels` deep (itself, an object or array, is level 1). */
+const nestsDeeper = (value: unknown, levels: number): boolean =>
+  value !== null && typeof value === 'object' && (levels === 0 || Object.values(value).some((item) => nestsDeeper(item, levels - 1)));
+
+/**
+ * `x-max-depth: n` (an OpenAPI extension, so the document states it): the value nests objects
+ * and arrays at most n levels deep, itself being level 1. JSON Schema has no word for depth. The
+ * JSON parser has already bounded every body's depth, so the walk is bounded too.
+ */
+const maxDepth: FuncKeywordDefinition = {
+  keyword: 'x-max-depth',
+  type: ['object', 'array'],
+  schemaType: 'number',
+  errors: false,
+  error: { message: ({ schemaCode }) => str`must not nest objects and arrays deeper than ${schemaCode} levels` },
+  compile: (levels: number) => (value: unknown) => !nestsDeeper(value, levels),
+};
 
 function makeAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({
@@ -15,6 +33,7 @@ function makeAjv(coerceTypes: boolean): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  ajv.addKeyword(maxDepth);
   return ajv;
 }
 
@@ -41,7 +60,8 @@ function messageOf(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return 'unknown field';
   if (error.keyword === 'required') return 'is required';
   if (error.keyword === 'anyOf') return 'does not match any allowed form';
-  const { type } = error.params as { type?: unknown };
+  const { type, limit } = error.params as { type?: unknown; limit?: unknown };
+  if (error.keyword === 'formatMaximum') return `must be no later than ${String(limit)}`;
   if (error.keyword === 'type' && Array.isArray(type)) return `must be ${type.join(' or ')}`;
   return error.message ?? 'is invalid';
 }

@@ -78,6 +78,8 @@ describe('the verify fast lane', () => {
     ['fields of the wrong type', () => ({ headers: auth, body: JSON.stringify({ key: 5, scopes: 'read', cost: -1 }) })],
     ['a JSON array', () => ({ headers: auth, body: '[]' })],
     ['a NUL character', () => ({ headers: auth, body: JSON.stringify({ key: 'km_\u0000' }) })],
+    ['an unpaired surrogate', () => ({ headers: auth, body: '{"key":"km_\\ud83d"}' })],
+    ['nesting deeper than any body may', () => ({ headers: auth, body: `{"key":${'['.repeat(40)}${']'.repeat(40)}}` })],
     ['a __proto__ key', () => ({ headers: auth, body: '{"key":"x","__proto__":{"admin":true}}' })],
   ];
 

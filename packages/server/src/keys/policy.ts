@@ -1,4 +1,4 @@
-import type { CreateKeyBody, UpdateKeyBody, VerifyCode } from '@keymint/api';
+import { LAST_TIMESTAMP, type CreateKeyBody, type UpdateKeyBody, type VerifyCode } from '@keymint/api';
 import { conflict, invalid } from '../errors.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 import { statusOf } from './present.js';
@@ -63,7 +63,10 @@ export function expiryOf(body: CreateKeyBody, now: Millis): Millis | null {
   }
   if (seconds_until_expiration != null) {
     if (seconds_until_expiration < 1) throw invalid('seconds_until_expiration', 'must be at least 1');
-    return now + seconds_until_expiration * 1000;
+    const expiresAt = now + seconds_until_expiration * 1000;
+    // The schema bounds expires_at itself; the time this one lands on is known only now.
+    if (expiresAt > Date.parse(LAST_TIMESTAMP)) throw invalid('seconds_until_expiration', `must not land after ${LAST_TIMESTAMP}`);
+    return expiresAt;
   }
   return expires_at == null ? null : futureTime('expires_at', expires_at, now);
 }
