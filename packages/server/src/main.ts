@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   });
   await store.migrate();
   const bus = config.redisUrl
-    ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger })
+    ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger, peerForgetMs: config.cacheTtlMs })
     : localBus;
   const { app, services, ensureSigningKey } = await buildApp({ config, store, clock: systemClock, logger, bus });
 
