@@ -203,13 +203,14 @@ export class RedisBus implements InvalidationBus {
     this.lost(`no heartbeat back within ${this.deadlineMs} ms`);
   }
 
-  /** Peers silent past the deadline may be publishing invalidations we cannot hear. */
+  /** Silent peers may be publishing invalidations we cannot hear. */
   private countSilentPeers(): void {
     const now = performance.now();
     let silent = 0;
     for (const [peer, heard] of this.peers) {
       if (now - heard > this.forgetMs) this.peers.delete(peer);
-      else if (now - heard > this.deadlineMs) silent++;
+      // Checked once per interval, so two missed beats: within the deadline of the silence.
+      else if (now - heard > this.deadlineMs - this.intervalMs) silent++;
     }
     if (silent === this.silentPeers) return;
     this.silentPeers = silent;
