@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const secret = resolveServerSecret(config.databaseUrl, config.secret);
   warnAboutSecret(logger, secret);
   const bus = config.redisUrl
-    ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger })
+    ? new (await import('./keys/redis-bus.js')).RedisBus({ url: config.redisUrl, logger, peerForgetMs: config.cacheTtlMs })
     : localBus;
   const { app, services, ensureSigningKey } = await buildApp({ config, store, clock: systemClock, logger, bus, serverSecret: secret.secret });
 

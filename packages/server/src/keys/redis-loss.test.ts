@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPostgres, dropSchema, freshSchema, TEST_PG_URL } from '../testing/postgres.js';
-import { freePort, redisServerMissing, startInstance, startRedis, waitFor, type Instance } from '../testing/processes.js';
+import { freePort, readiness, redisServerMissing, startInstance, startRedis, verifyCode as verify, waitFor, type Instance } from '../testing/processes.js';
 import { DEGRADED_CACHE_TTL_MS } from './invalidation-bus.js';
 
 let a: Instance;
@@ -8,9 +8,6 @@ let b: Instance;
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let redisPort: number;
 const schema = freshSchema();
-
-const readiness = async (instance: Instance) => (await instance.call('GET', '/readyz')).body.status;
-const verify = async (instance: Instance, secret: string) => (await instance.call('POST', '/v1/keys/verify', { key: secret })).body.code;
 
 await describeWithPostgres('instances losing Redis', () => {
   beforeAll(async () => {

@@ -97,6 +97,12 @@ export async function startInstance(env: Record<string, string>, bin?: string): 
   return { ...child, url, call };
 }
 
+/** The instance's `/readyz` status. */
+export const readiness = async (instance: Instance): Promise<string> => (await instance.call('GET', '/readyz')).body.status;
+
+/** The code verify answers for `secret` on `instance`. */
+export const verifyCode = async (instance: Instance, secret: string): Promise<string> => (await instance.call('POST', '/v1/keys/verify', { key: secret })).body.code;
+
 /** A private Redis on `port` with no persistence, for tests that kill it. */
 export async function startRedis(port: number): Promise<Child> {
   const redis = spawnChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {});

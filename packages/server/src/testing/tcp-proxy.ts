@@ -3,11 +3,15 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 
 /**
  * A TCP proxy on 127.0.0.1 that a test can break: `cut` drops every connection and refuses
- * new ones; `blackhole` accepts and holds connections but forwards nothing (a silent network).
+ * new ones; `blackhole` keeps connections open (and accepts new ones) but silently drops every
+ * byte both ways (a silent network: no reset, no FIN); `restore` forwards new connections again,
+ * while those that went silent stay silent (their bytes are lost: a client must give them up).
  */
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Sockets whose bytes are being dropped; they never forward again. */
+  private readonly silenced = new WeakSet<Socket>();
   private silent = false;
   port = 0;
 
@@ -32,13 +36,22 @@ export class TcpProxy {
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
-  /** Keeps connections open but forwards nothing, in either direction. */
+  /** Keeps connections open but drops every byte, in either direction. */
   blackhole(): void {
     this.silent = true;
-    for (const socket of this.sockets) {
-      socket.unpipe();
-      socket.pause();
-    }
+    for (const socket of this.sockets) this.silence(socket);
+  }
+
+  /** Ends the blackhole for new connections. */
+  restore(): void {
+    this.silent = false;
+  }
+
+  private silence(socket: Socket): void {
+    this.silenced.add(socket);
+    socket.unpipe();
+    socket.on('data', () => {});
+    socket.resume();
   }
 
   private accept(client: Socket): void {
@@ -46,18 +59,18 @@ export class TcpProxy {
     client.on('close', () => this.sockets.delete(client));
     client.on('error', () => client.destroy());
     if (this.silent) {
-      client.pause();
+      this.silence(client);
       return;
     }
     const upstream = connect(this.targetPort, '127.0.0.1');
     this.sockets.add(upstream);
     upstream.on('close', () => {
       this.sockets.delete(upstream);
-      if (!this.silent) client.destroy();
+      if (!this.silenced.has(client)) client.destroy();
     });
     upstream.on('error', () => upstream.destroy());
     client.on('close', () => {
-      if (!this.silent) upstream.destroy();
+      if (!this.silenced.has(upstream)) upstream.destroy();
     });
     client.pipe(upstream);
     upstream.pipe(client);
