@@ -14,7 +14,7 @@ import { installOpenApi } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
 import { operationsRoutes } from './http/operations.js';
 import { routes } from './http/routes.js';
-import type { KeymintApp, Services } from './http/types.js';
+import type { KeymintApp, RouteAccess, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { newId } from './ids.js';
 import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
@@ -44,6 +44,8 @@ export interface Keymint {
   authenticator: Authenticator;
   /** Serves plain verify calls on a real port outside Fastify (`app.inject` always goes through Fastify). */
   lane: VerifyLane;
+  /** What each `/v1` route declared in `config.access`, by `METHOD /v1/path/:param`. */
+  routeAccess: ReadonlyMap<string, RouteAccess>;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;
   /** Makes sure a signing key for access tokens exists (generated and stored on first start). */
@@ -125,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const parseJson = installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
-  installAuth(app, authenticator);
+  const routeAccess = installAuth(app, authenticator);
   await installOpenApi(app, config.publicUrl);
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics });
   for (const route of routes) route(app, services);
@@ -145,5 +147,5 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const ensureSigningKey = async () => {
     await tokens.services.ring.current();
   };
-  return { app, services, authenticator, lane, flush, ensureSigningKey };
+  return { app, services, authenticator, lane, routeAccess, flush, ensureSigningKey };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Permission } from '@keymint/api';
+import type { RouteAccess } from './types.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { holds, type Principal } from '../auth/principal.js';
 import { forbidden } from '../errors.js';
@@ -8,13 +9,16 @@ import { forbidden } from '../errors.js';
  * The one authentication and route-permission check. Every `/v1` route must declare its
  * `config.access` (checked when routes are added: forgetting it fails at start, not open).
  * Runs on `onRequest`, before the body is read, so an anonymous caller learns nothing of
- * validation.
+ * validation. Answers what each `/v1` route declared, by `METHOD /v1/path/:param` (filled in as
+ * routes are added), so tests hold every route to its own declaration.
  */
-export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {
+export function installAuth(app: FastifyInstance, authenticator: Authenticator): ReadonlyMap<string, RouteAccess> {
+  const declared = new Map<string, RouteAccess>();
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.access) {
-      throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
-    }
+    if (!route.url.startsWith('/v1/')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
+    for (const method of [route.method].flat()) declared.set(`${method} ${route.url}`, access);
   });
 
   // Callback style: a cached credential is admitted without a promise on the hot path.
@@ -33,6 +37,7 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator):
       done(error as Error);
     }
   });
+  return declared;
 }
 
 /** Why `principal` may not call a route needing `permission` (undefined: it may). */
