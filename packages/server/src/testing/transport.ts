@@ -44,3 +44,14 @@ export const jsonCall = (authorization: string | null, body?: unknown): Pick<Sen
   },
   body: body === undefined ? undefined : JSON.stringify(body),
 });
+
+/** A caller holding one credential, over `via`: `callerOver(via, secret).post('/v1/keys', body)`. */
+export function callerOver(via: Transport, credential: string | null) {
+  const authorization = credential === null ? null : `Bearer ${credential}`;
+  return {
+    get: (url: string) => via({ method: 'GET', url, ...jsonCall(authorization) }),
+    post: (url: string, body: unknown = {}) => via({ method: 'POST', url, ...jsonCall(authorization, body) }),
+    patch: (url: string, body: unknown) => via({ method: 'PATCH', url, ...jsonCall(authorization, body) }),
+    delete: (url: string) => via({ method: 'DELETE', url, ...jsonCall(authorization) }),
+  };
+}
