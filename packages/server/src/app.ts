@@ -16,7 +16,7 @@ import { installOpenApi } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
 import { operationsRoutes } from './http/operations.js';
 import { routes } from './http/routes.js';
-import type { KeymintApp, Services } from './http/types.js';
+import type { KeymintApp, RouteAccess, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { newId } from './ids.js';
 import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
@@ -57,6 +57,8 @@ export interface Keymint {
   authenticator: Authenticator;
   /** Serves plain verify calls on a real port outside Fastify (`app.inject` always goes through Fastify). */
   lane: VerifyLane;
+  /** What each `/v1` route declared in `config.access`, by `METHOD /v1/path/:param`. */
+  routeAccess: ReadonlyMap<string, RouteAccess>;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;
   /** Makes sure a signing key for access tokens exists (generated and stored on first start). */
@@ -141,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const parseJson = installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
-  installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
+  const routeAccess = installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics, metricsToken: config.metricsToken });
   for (const route of routes) route(app, services);
@@ -161,5 +163,5 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const ensureSigningKey = async () => {
     await tokens.services.ring.current();
   };
-  return { app, services, authenticator, lane, flush, ensureSigningKey };
+  return { app, services, authenticator, lane, routeAccess, flush, ensureSigningKey };
 }

@@ -1,11 +1,16 @@
+import { PERMISSIONS } from '@keymint/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenFor } from '../tokens/token-test-kit.js';
 import { as, createKey, rootKeyWith, sessionFor } from '../testing/client.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
+import { callerOver, viaInject, viaPort, type Transport } from '../testing/transport.js';
 
 let t: TestApp;
+let address = '';
 const callers: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
+  address = await t.app.listen({ host: '127.0.0.1', port: 0 });
   callers.root = t.rootKey;
   callers.rootWithout = await rootKeyWith(t, ['keys:verify', 'sessions:write', 'audit:read']);
   callers.ownUser = await sessionFor(t, 'u_owner', []);
@@ -19,12 +24,18 @@ afterAll(async () => t.close());
 type Caller = 'root' | 'rootWithout' | 'ownUser' | 'orgAdmin' | 'orgMember' | 'otherAdmin' | 'stranger';
 type Operation = 'get' | 'update' | 'rotate' | 'revoke' | 'delete';
 
-const operations: Record<Operation, (caller: string, id: string) => Promise<number>> = {
-  get: async (c, id) => (await as(t, c).get(`/v1/keys/${id}`)).statusCode,
-  update: async (c, id) => (await as(t, c).patch(`/v1/keys/${id}`, { name: 'renamed' })).statusCode,
-  rotate: async (c, id) => (await as(t, c).post(`/v1/keys/${id}/rotate`)).statusCode,
-  revoke: async (c, id) => (await as(t, c).post(`/v1/keys/${id}/revoke`)).statusCode,
-  delete: async (c, id) => (await as(t, c).delete(`/v1/keys/${id}`)).statusCode,
+/** `app.inject` never reaches the verify fast lane, which sits in front of Fastify on a real port: both are held to the matrix. */
+const transports: [string, () => Transport][] = [
+  ['app.inject', () => viaInject(t)],
+  ['a real port', () => viaPort(address)],
+];
+
+const operations: Record<Operation, (via: Transport, caller: string, id: string) => Promise<number>> = {
+  get: async (via, c, id) => (await callerOver(via, c).get(`/v1/keys/${id}`)).status,
+  update: async (via, c, id) => (await callerOver(via, c).patch(`/v1/keys/${id}`, { name: 'renamed' })).status,
+  rotate: async (via, c, id) => (await callerOver(via, c).post(`/v1/keys/${id}/rotate`)).status,
+  revoke: async (via, c, id) => (await callerOver(via, c).post(`/v1/keys/${id}/revoke`)).status,
+  delete: async (via, c, id) => (await callerOver(via, c).delete(`/v1/keys/${id}`)).status,
 };
 
 const ok = { get: 200, update: 200, rotate: 200, revoke: 200, delete: 204 };
@@ -39,14 +50,14 @@ const matrix: Record<'orgKey' | 'userKey', Record<Caller, Record<Operation, numb
 };
 const owners = { orgKey: { organization_id: 'org_a', user_id: 'u_member' }, userKey: { organization_id: undefined, user_id: 'u_owner' } };
 
-describe('authorization matrix', () => {
+describe.each(transports)('authorization matrix over %s', (_transport, transport) => {
   for (const [target, byCaller] of Object.entries(matrix) as [keyof typeof matrix, (typeof matrix)['orgKey']][]) {
     for (const [caller, expected] of Object.entries(byCaller) as [Caller, Record<Operation, number>][]) {
       it(`${caller} on ${target}: ${JSON.stringify(expected)}`, async () => {
         const seen: Record<string, number> = {};
         for (const operation of Object.keys(expected) as Operation[]) {
           const key = await createKey(t, owners[target]);
-          seen[operation] = await operations[operation](callers[caller], key.id);
+          seen[operation] = await operations[operation](transport(), callers[caller], key.id);
           // A refused change leaves the key exactly as it was.
           if (seen[operation] >= 400) {
             const after = (await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json();
@@ -57,7 +68,44 @@ describe('authorization matrix', () => {
       });
     }
   }
+});
 
+describe.each(transports)('verify over %s', (transport, via) => {
+  const verify = (credential: string, secret: string) => callerOver(via(), credential).post('/v1/keys/verify', { key: secret });
+
+  // The verify lane admits credentials the authenticator has cached, so each caller calls three times: the first
+  // (through Fastify) caches its credential, the next two are the ones a lane would take.
+  it('refuses every caller without keys:verify on every call, also once its credential is cached (403)', async () => {
+    const key = await createKey(t, owners.orgKey);
+    const client = await createKey(t, { organization_id: 'org_a', scopes: ['keys:read', 'keys:write'] });
+    const refused: Record<string, string> = {
+      ...callers,
+      accessToken: await tokenFor(t, client),
+      rootAllButVerify: await rootKeyWith(t, PERMISSIONS.filter((p) => p !== 'keys:verify')),
+      rootReader: await rootKeyWith(t, ['keys:read']),
+    };
+    delete refused.root;
+    delete refused.rootWithout;
+    const seen: string[] = [];
+    for (const [caller, credential] of Object.entries(refused)) {
+      for (const attempt of [1, 2, 3]) {
+        const answer = await verify(credential, key.secret);
+        if (answer.status !== 403 || answer.body.includes(key.id)) seen.push(`${caller} #${attempt}: ${answer.status} ${answer.body.slice(0, 120)}`);
+      }
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it(`admits a root key holding keys:verify on every call${transport === 'a real port' ? ', the lane serving the cached ones' : ''}`, async () => {
+    const key = await createKey(t, owners.orgKey);
+    const verifier = await rootKeyWith(t, ['keys:verify']);
+    const served = t.lane.served;
+    for (const attempt of [1, 2, 3]) expect((await verify(verifier, key.secret)).body, `#${attempt}`).toContain('"code":"VALID"');
+    expect(t.lane.served - served).toBe(transport === 'a real port' ? 2 : 0);
+  });
+});
+
+describe('authorization of creates and other routes', () => {
   it.each([
     ['root', 'org_a', 201],
     ['rootWithout', 'org_a', 403],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Permission } from '@keymint/api';
+import type { RouteAccess } from './types.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { holds, type Principal } from '../auth/principal.js';
 import type { FailureThrottle } from '../auth/failure-throttle.js';
@@ -10,13 +11,17 @@ import { DomainError, forbidden, rateLimited } from '../errors.js';
  * `config.access` (checked when routes are added: forgetting it fails at start, not open).
  * Runs on `onRequest`, before the body is read, so an anonymous caller learns nothing of
  * validation. Failed authentications are counted per IP (`failures`): past the limit a failure
- * is answered 429 instead of 401; a valid credential is never refused by that count.
+ * is answered 429 instead of 401; a valid credential is never refused by that count. Answers
+ * what each `/v1` route declared, by `METHOD /v1/path/:param` (filled in as routes are added),
+ * so tests hold every route to its own declaration.
  */
-export function installAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureThrottle): void {
+export function installAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureThrottle): ReadonlyMap<string, RouteAccess> {
+  const declared = new Map<string, RouteAccess>();
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.access) {
-      throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
-    }
+    if (!route.url.startsWith('/v1/')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
+    for (const method of [route.method].flat()) declared.set(`${method} ${route.url}`, access);
   });
 
   // Callback style: a cached credential is admitted without a promise on the hot path.
@@ -36,6 +41,7 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator, 
       fail(error as Error);
     }
   });
+  return declared;
 }
 
 /** A failed authentication from `ip`, answered 429 once the IP is over its limit (and then not counted again). */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { waitFor } from '../testing/processes.js';
+import { describeWithRedis, TEST_REDIS_URL as REDIS_URL } from '../testing/services.js';
 import { TcpProxy } from '../testing/tcp-proxy.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 import type { Invalidation } from './verify-cache.js';
 
 // The shared test Redis (CI starts it); each test has its own channel.
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const quiet = { info: () => {}, warn: () => {} };
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ function bus(channel: string, options: Partial<RedisBusOptions> = {}) {
   return { bus: created, received, health };
 }
 
-describe('the Redis invalidation bus', () => {
+await describeWithRedis('the Redis invalidation bus', () => {
   it('delivers to the other instances, not back to the sender, and drops malformed messages', async () => {
     const channel = `keymint:test:${randomUUID()}`;
     const a = bus(channel);

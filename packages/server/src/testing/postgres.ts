@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, it } from 'vitest';
 import { createPostgresStore } from '../store/postgres-store.js';
 import type { KyselyStore } from '../store/kysely-store.js';
+import { describeWith, type Need } from './services.js';
 
 /** The PostgreSQL the tests use (trust auth); `KEYMINT_TEST_PG_URL` points them elsewhere. */
 export const TEST_PG_URL = process.env.KEYMINT_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
+/** The test server's URL for another database on it. */
+export function testPgUrlFor(database: string): string {
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /** How to start the local cluster, for the skip message. */
 export const PG_START_HINT = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
-
-/** True when tests must not skip what needs PostgreSQL (`CI=true`). */
-const inCi = process.env.CI === 'true';
 
 /** A schema name no other run uses. */
 export const freshSchema = () => `km_test_${randomBytes(6).toString('hex')}`;
@@ -50,14 +54,12 @@ export async function createTestPostgresStore(options: { migrate?: boolean } = {
   return store;
 }
 
+/** Null when the test PostgreSQL answers, else how to start it. */
+export const postgresNeeded: Need = async () =>
+  (await postgresReachable()) ? null : `PostgreSQL is not reachable at ${TEST_PG_URL}; start it with: ${PG_START_HINT}`;
+
 /**
- * `describe` for suites that need PostgreSQL (and `needs`, e.g. a Redis binary): when it cannot
- * be reached they fail under CI and are skipped elsewhere, saying how to start it.
+ * `describe` for suites that need PostgreSQL (and `needs`, e.g. a Redis binary): failed under CI
+ * and skipped elsewhere when it cannot be reached (see `describeWith`).
  */
-export async function describeWithPostgres(name: string, body: () => void, needs: () => Promise<string | null> = async () => null) {
-  const missing = (await postgresReachable()) ? await needs() : `PostgreSQL is not reachable at ${TEST_PG_URL}; start it with: ${PG_START_HINT}`;
-  if (!missing) return describe(name, body);
-  if (inCi) return describe(name, () => it('has what it needs', () => { throw new Error(missing); }));
-  console.warn(`Skipping "${name}": ${missing}`);
-  return describe.skip(name, body);
-}
+export const describeWithPostgres = (name: string, body: () => void, ...needs: Need[]) => describeWith([postgresNeeded, ...needs], name, body);

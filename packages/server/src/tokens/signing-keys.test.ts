@@ -12,6 +12,7 @@ import { createPostgresStore } from '../store/postgres-store.js';
 import { createSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { bearer, createTestApp, type TestApp } from '../testing/harness.js';
+import { describeWithPostgres, TEST_PG_URL, testPgUrlFor } from '../testing/postgres.js';
 import { KEY_REFRESH_MS, SigningKeyRing } from './signing-key-ring.js';
 import { createClient, tokenFor } from './token-test-kit.js';
 
@@ -119,29 +120,20 @@ describe('token signing keys', () => {
  */
 async function postgresStores(count: number): Promise<Store[]> {
   const database = `keymint_tokens_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`create database ${database}`);
   cleanups.push(async () => {
     await admin.query(`drop database ${database}`);
     await admin.end();
   });
-  const stores = Array.from({ length: count }, () => createPostgresStore(`postgres://postgres@127.0.0.1:5432/${database}`));
+  const stores = Array.from({ length: count }, () => createPostgresStore(testPgUrlFor(database)));
   for (const store of stores) cleanups.push(() => store.close());
   await stores[0].migrate();
   return stores;
 }
 
-describe.each([
-  ['sqlite', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'keymint-')), 'k.db');
-    const stores = [createSqliteStore(path), createSqliteStore(path)];
-    for (const store of stores) cleanups.push(() => store.close());
-    await stores[0].migrate();
-    return stores;
-  }],
-  ['postgres', () => postgresStores(2)],
-] as const)('signing keys on %s, two instances at once', (_dialect, open) => {
+const twoInstances = (open: () => Promise<Store[]>) => () => {
   const config = loadConfig({}).tokens;
   const rings = (stores: Store[]) => stores.map((store) => new SigningKeyRing(store, new ManualClock(), config, createLogger('silent'), undefined));
 
@@ -165,4 +157,16 @@ describe.each([
     expect(active).toHaveLength(1);
     expect([x.kid, y.kid]).toContain(active[0].kid);
   });
-});
+};
+
+/** Two SQLite stores on one database file. */
+async function sqliteStores(): Promise<Store[]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'keymint-')), 'k.db');
+  const stores = [createSqliteStore(path), createSqliteStore(path)];
+  for (const store of stores) cleanups.push(() => store.close());
+  await stores[0].migrate();
+  return stores;
+}
+
+describe('signing keys on sqlite, two instances at once', twoInstances(sqliteStores));
+await describeWithPostgres('signing keys on postgres, two instances at once', twoInstances(() => postgresStores(2)));
