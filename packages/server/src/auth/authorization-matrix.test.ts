@@ -77,7 +77,7 @@ describe.each(transports)('verify over %s', (transport, via) => {
   // (through Fastify) caches its credential, the next two are the ones a lane would take.
   it('refuses every caller without keys:verify on every call, also once its credential is cached (403)', async () => {
     const key = await createKey(t, owners.orgKey);
-    const client = await createKey(t, { organization_id: 'org_a', scopes: ['keys:read', 'keys:write'] });
+    const client = await createKey(t, { organization_id: 'org_a', scopes: ['keymint:keys:read', 'keymint:keys:write'] });
     const refused: Record<string, string> = {
       ...callers,
       accessToken: await tokenFor(t, client),

@@ -14,7 +14,9 @@ import { jsonCall, viaInject, viaPort, type Answer, type Transport } from '../te
  * covered without touching this file, and one guarded by the wrong permission fails.
  */
 
-const t = await createTestApp();
+// Thousands of refused credentials come from one address here: the per-IP failure throttle (tested in
+// tokens/failure-throttling.test.ts) would answer them 429 long before the suite ends.
+const t = await createTestApp({ env: { KEYMINT_AUTH_FAILURES_PER_IP: '1000000' } });
 afterAll(async () => t.close());
 
 interface OpenApiOperation {
@@ -106,7 +108,7 @@ const delegates: Record<string, string> = {};
 
 beforeAll(async () => {
   const bearer = (credential: string) => `Bearer ${credential}`;
-  const client = await createKey(t, { organization_id: 'org_a', scopes: ['keys:read', 'keys:write'] });
+  const client = await createKey(t, { organization_id: 'org_a', scopes: ['keymint:keys:read', 'keymint:keys:write'] });
   // Each credential below worked once (so it was cached) before it was deleted, revoked or expired.
   const worked = async (credential: string, url: string) => expect((await as(t, credential).get(url)).statusCode, url).toBe(200);
   const toExpire = { session: await expiringSession(), token: await tokenFor(t, client) };
@@ -117,7 +119,7 @@ beforeAll(async () => {
   const deleted = (await as(t, t.rootKey).post('/v1/root-keys', { name: 'to delete', permissions: ['*'] })).json() as { id: string; secret: string };
   await worked(deleted.secret, '/v1/root-keys');
   expect((await as(t, t.rootKey).delete(`/v1/root-keys/${deleted.id}`)).statusCode).toBe(204);
-  const revokedClient = await createKey(t, { organization_id: 'org_a', scopes: ['keys:read'] });
+  const revokedClient = await createKey(t, { organization_id: 'org_a', scopes: ['keymint:keys:read'] });
   const revokedToken = await tokenFor(t, revokedClient);
   await worked(revokedToken, '/v1/keys');
   expect((await as(t, t.rootKey).post(`/v1/keys/${revokedClient.id}/revoke`, {})).statusCode).toBe(200);

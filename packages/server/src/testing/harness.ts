@@ -30,6 +30,8 @@ export interface TestApp extends Keymint {
   config: Config;
   /** Secret of a `*` root key. */
   rootKey: string;
+  /** The server secret the app was built with (signing keys and replays are sealed under it). */
+  serverSecret: string | undefined;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function createTestApp(
     logs,
     config,
     rootKey,
+    serverSecret,
     async close() {
       await keymint.app.close();
       await store.close();

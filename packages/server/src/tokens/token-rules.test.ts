@@ -88,7 +88,7 @@ describe('access token lifetime and scopes against the key', () => {
   it('refuses tokens signed with the server’s key but with another iss or typ', async () => {
     const client = await manager([]);
     const genuine = decodeJwt(await tokenFor(t, client));
-    const signer = await new SigningKeyRing(t.store, t.clock, t.config.tokens, t.app.log).current();
+    const signer = await new SigningKeyRing(t.store, t.clock, t.config.tokens, t.app.log, t.serverSecret).current();
     const forge = (iss: string, typ: string) =>
       new SignJWT({ client_id: client.id, scope: 'keymint:keys:write', org_id: 'org_1' })
         .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ })
