@@ -118,6 +118,8 @@ beforeAll(async () => {
 
   const deleted = (await as(t, t.rootKey).post('/v1/root-keys', { name: 'to delete', permissions: ['*'] })).json() as { id: string; secret: string };
   await worked(deleted.secret, '/v1/root-keys');
+  const orphaned = (await as(t, deleted.secret).post('/v1/sessions', { user_id: 'u_orphaned' })).json().token as string;
+  await worked(orphaned, '/v1/keys');
   expect((await as(t, t.rootKey).delete(`/v1/root-keys/${deleted.id}`)).statusCode).toBe(204);
   const revokedClient = await createKey(t, { organization_id: 'org_a', scopes: ['keymint:keys:read'] });
   const revokedToken = await tokenFor(t, revokedClient);
@@ -139,6 +141,7 @@ beforeAll(async () => {
     'an unsigned JWT': bearer('eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzdWIiOiJ4In0.e30'),
     'a deleted root key (used before)': bearer(deleted.secret),
     'an expired session (used before)': bearer(toExpire.session),
+    'a session whose root key was deleted (used before)': bearer(orphaned),
     'an expired access token (used before)': bearer(toExpire.token),
     'an access token of a revoked key (used before)': bearer(revokedToken),
   });
