@@ -41,7 +41,7 @@ describe('POST /v1/sessions', () => {
   it.each([
     [['sessions:write'], { none: 403, member: 403, admin: 403, both: 403 }],
     [['sessions:write', 'keys:read'], { none: 403, member: 403, admin: 403, both: 403 }],
-    [['sessions:write', 'keys:write'], { none: 201, member: 403, admin: 201, both: 403 }],
+    [['sessions:write', 'keys:write'], { none: 403, member: 403, admin: 403, both: 403 }],
     [['sessions:write', 'keys:read', 'keys:write'], { none: 201, member: 201, admin: 201, both: 201 }],
     [['keys:read', 'keys:write'], { none: 403, member: 403, admin: 403, both: 403 }],
     [['*'], { none: 201, member: 201, admin: 201, both: 201 }],
