@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dropSchema, freshSchema, TEST_PG_URL, describeWithPostgres } from '../testing/postgres.js';
-import { freePort, redisServerMissing, startInstance, startRedis, waitFor, type Instance } from '../testing/processes.js';
+import { dropSchema, freshSchema, describeWithPostgres } from '../testing/postgres.js';
+import { redisServerMissing, startPair, type Instance, type Pair } from '../testing/processes.js';
 
 /**
  * How soon an ended credential must be refused on the other instance. Each instance caches a
@@ -10,7 +10,7 @@ const PROPAGATION_BOUND_MS = 500;
 
 let a: Instance;
 let b: Instance;
-let redis: Awaited<ReturnType<typeof startRedis>>;
+let pair: Pair | undefined;
 const schema = freshSchema();
 
 const listWith = (instance: Instance, credential: string) => instance.call('GET', '/v1/keys', undefined, { authorization: `Bearer ${credential}` });
@@ -32,15 +32,11 @@ async function refusedWithin(instance: Instance, credential: string, since: numb
 
 await describeWithPostgres('ended credentials on two instances over PostgreSQL and Redis', () => {
   beforeAll(async () => {
-    const redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    const env = { KEYMINT_DATABASE_URL: TEST_PG_URL, KEYMINT_PG_SCHEMA: schema, KEYMINT_REDIS_URL: `redis://127.0.0.1:${redisPort}` };
-    a = await startInstance(env);
-    b = await startInstance(env);
-    for (const instance of [a, b]) await waitFor('invalidation channel', async () => (await instance.call('GET', '/readyz')).body.invalidation === 'ok');
+    pair = await startPair(schema);
+    ({ a, b } = pair);
   });
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop(), redis?.stop()]);
+    await pair?.stop();
     await dropSchema(schema);
   });
 

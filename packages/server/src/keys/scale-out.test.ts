@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dropSchema, freshSchema, TEST_PG_URL, describeWithPostgres } from '../testing/postgres.js';
-import { freePort, redisServerMissing, startInstance, startRedis, waitFor, type Instance } from '../testing/processes.js';
+import { dropSchema, freshSchema, describeWithPostgres } from '../testing/postgres.js';
+import { redisServerMissing, startPair, type Instance, type Pair } from '../testing/processes.js';
 
 /** The propagation bound the contract promises: a change on one instance is seen on all within it. */
 const PROPAGATION_BOUND_MS = 100;
 
 let a: Instance;
 let b: Instance;
-let redis: Awaited<ReturnType<typeof startRedis>>;
+let pair: Pair | undefined;
 const schema = freshSchema();
 
 /** Polls verify on `instance` until it answers `code`; the milliseconds from `since` until then. */
@@ -31,15 +31,11 @@ async function cachedKey(): Promise<{ id: string; secret: string }> {
 
 await describeWithPostgres('two instances over PostgreSQL and Redis', () => {
   beforeAll(async () => {
-    const redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    const env = { KEYMINT_DATABASE_URL: TEST_PG_URL, KEYMINT_PG_SCHEMA: schema, KEYMINT_REDIS_URL: `redis://127.0.0.1:${redisPort}` };
-    a = await startInstance(env);
-    b = await startInstance(env);
-    for (const instance of [a, b]) await waitFor('invalidation channel', async () => (await instance.call('GET', '/readyz')).body.invalidation === 'ok');
+    pair = await startPair(schema);
+    ({ a, b } = pair);
   });
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop(), redis?.stop()]);
+    await pair?.stop();
     await dropSchema(schema);
   });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_PG_URL } from './postgres.js';
 
 /** The built server entry (`npm test` builds first). */
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -115,4 +116,32 @@ export async function redisServerMissing(): Promise<string | null> {
   const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
   const [code] = (await Promise.race([once(probe, 'exit'), once(probe, 'error').then(() => [127])])) as [number];
   return code === 0 ? null : 'redis-server is not installed (apt-get install redis-server)';
+}
+
+/** Two instances over PostgreSQL (in `schema`) and a private redis-server, each receiving invalidations. */
+export interface Pair {
+  a: Instance;
+  b: Instance;
+  stop(): Promise<void>;
+}
+
+/** Starts a `Pair`; what already started is stopped again if a later part fails to start. */
+export async function startPair(schema: string): Promise<Pair> {
+  const redisPort = await freePort();
+  const started: Child[] = [await startRedis(redisPort)];
+  const stop = async () => {
+    await Promise.all(started.map((child) => child.stop()));
+  };
+  try {
+    const env = { KEYMINT_DATABASE_URL: TEST_PG_URL, KEYMINT_PG_SCHEMA: schema, KEYMINT_REDIS_URL: `redis://127.0.0.1:${redisPort}` };
+    const a = await startInstance(env);
+    started.push(a);
+    const b = await startInstance(env);
+    started.push(b);
+    for (const instance of [a, b]) await waitFor('invalidation channel', async () => (await instance.call('GET', '/readyz')).body.invalidation === 'ok');
+    return { a, b, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
