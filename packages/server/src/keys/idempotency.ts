@@ -8,7 +8,10 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
  */
 
 const parts = (hash: { update(data: string): unknown }, values: string[]) => {
-  for (const value of values) hash.update(value), hash.update('\0');
+  for (const value of values) {
+    hash.update(value);
+    hash.update('\0');
+  }
 };
 
 /** Where the copy is filed: HMAC-SHA256 under the server secret of the calling credential and the Idempotency-Key. */

@@ -1,5 +1,6 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
 import { recountKeys } from './key-counts.js';
+import type { Database } from './schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -15,7 +16,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   const [seqType, seq] = seqColumn(dialect);
   return {
     '0001_core': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('api_keys')
           .addColumn('seq', seqType as 'integer', seq)
@@ -112,7 +113,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0002_signing_keys': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         // `active_slot` is 'active' on the one signing key in use and null on retired ones: the
         // unique constraint lets at most one key be active, whichever instance inserts it.
         await db.schema
@@ -128,7 +129,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0003_key_counts': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<Database>) {
         // Exact list totals without counting rows; kept by the store (see key-counts.ts).
         // SQLite runs migrations outside a transaction: `if not exists` and the recount's
         // delete-then-insert let an interrupted run start over.
@@ -147,7 +148,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0004_session_owners': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         // Ending a user's sessions, and the sessions of a deleted root key, finds them by index.
         await db.schema.createIndex('sessions_user').ifNotExists().on('sessions').column('user_id').execute();
         await db.schema.createIndex('sessions_minter').ifNotExists().on('sessions').column('created_by').execute();

@@ -9,7 +9,7 @@ const schema = freshSchema();
 const STATEMENT_TIMEOUT_MS = 1000;
 
 /** An answer that must be the contract's 503, within the bounds the pool promises. */
-function expectUnavailable(answer: { status: number; body: any; ms: number }, withinMs: number) {
+function expectUnavailable(answer: { status: number; body: unknown; ms: number }, withinMs: number) {
   expect(answer.status).toBe(503);
   expect(answer.body).toEqual({ error: { code: 'unavailable', message: expect.any(String), request_id: expect.stringMatching(/^req_/) } });
   expect(answer.ms).toBeLessThan(withinMs);
