@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dropSchema, freshSchema, describeWithPostgres } from '../testing/postgres.js';
-import { redisServerMissing, startPair, type Instance, type Pair } from '../testing/processes.js';
+import { expect, it } from 'vitest';
+import { describeWithPostgres } from '../testing/postgres.js';
+import { redisServerMissing, usePair, type Instance } from '../testing/processes.js';
 
 /**
  * How soon an ended credential must be refused on the other instance. Each instance caches a
@@ -8,10 +8,6 @@ import { redisServerMissing, startPair, type Instance, type Pair } from '../test
  */
 const PROPAGATION_BOUND_MS = 500;
 
-let a: Instance;
-let b: Instance;
-let pair: Pair | undefined;
-const schema = freshSchema();
 
 const listWith = (instance: Instance, credential: string) => instance.call('GET', '/v1/keys', undefined, { authorization: `Bearer ${credential}` });
 
@@ -31,38 +27,31 @@ async function refusedWithin(instance: Instance, credential: string, since: numb
 }
 
 await describeWithPostgres('ended credentials on two instances over PostgreSQL and Redis', () => {
-  beforeAll(async () => {
-    pair = await startPair(schema);
-    ({ a, b } = pair);
-  });
-  afterAll(async () => {
-    await pair?.stop();
-    await dropSchema(schema);
-  });
+  const pair = usePair();
 
   it('a session ended on one instance is refused on the other within the bound', async () => {
-    const session = await a.call('POST', '/v1/sessions', { user_id: 'u_scale' });
+    const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale' });
     expect(session.status).toBe(201);
-    await cachedOn(b, session.body.token);
-    expect((await a.call('DELETE', `/v1/sessions/${session.body.id}`)).status).toBe(204);
-    const ms = await refusedWithin(b, session.body.token, performance.now());
+    await cachedOn(pair.b, session.body.token);
+    expect((await pair.a.call('DELETE', `/v1/sessions/${session.body.id}`)).status).toBe(204);
+    const ms = await refusedWithin(pair.b, session.body.token, performance.now());
     console.info(`session delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
   });
 
   it("a user's sessions revoked on one instance are refused on the other within the bound", async () => {
-    const session = await a.call('POST', '/v1/sessions', { user_id: 'u_scale_revoke' });
-    await cachedOn(b, session.body.token);
-    expect((await a.call('POST', '/v1/sessions/revoke', { user_id: 'u_scale_revoke' })).body).toEqual({ revoked: 1 });
-    expect(await refusedWithin(b, session.body.token, performance.now())).toBeLessThan(PROPAGATION_BOUND_MS);
+    const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale_revoke' });
+    await cachedOn(pair.b, session.body.token);
+    expect((await pair.a.call('POST', '/v1/sessions/revoke', { user_id: 'u_scale_revoke' })).body).toEqual({ revoked: 1 });
+    expect(await refusedWithin(pair.b, session.body.token, performance.now())).toBeLessThan(PROPAGATION_BOUND_MS);
   });
 
   it('a root key deleted on one instance is refused on the other within the bound', async () => {
-    const created = await a.call('POST', '/v1/root-keys', { name: 'short-lived', permissions: ['keys:read'] });
+    const created = await pair.a.call('POST', '/v1/root-keys', { name: 'short-lived', permissions: ['keys:read'] });
     expect(created.status).toBe(201);
-    await cachedOn(b, created.body.secret);
-    expect((await a.call('DELETE', `/v1/root-keys/${created.body.id}`)).status).toBe(204);
-    const ms = await refusedWithin(b, created.body.secret, performance.now());
+    await cachedOn(pair.b, created.body.secret);
+    expect((await pair.a.call('DELETE', `/v1/root-keys/${created.body.id}`)).status).toBe(204);
+    const ms = await refusedWithin(pair.b, created.body.secret, performance.now());
     console.info(`root key delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
   });

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { TEST_PG_URL } from './postgres.js';
+import { afterAll, beforeAll } from 'vitest';
+import { dropSchema, freshSchema, TEST_PG_URL } from './postgres.js';
 
 /** The built server entry (`npm test` builds first). */
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -145,4 +146,21 @@ export async function startPair(schema: string): Promise<Pair> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * A `Pair` in a fresh schema for the enclosing suite: started before its first test, stopped
+ * (and the schema dropped) after its last. Its `a` and `b` are set once the suite has started.
+ */
+export function usePair(): Pair & { schema: string } {
+  const schema = freshSchema();
+  const holder = { schema } as Pair & { schema: string };
+  beforeAll(async () => {
+    Object.assign(holder, await startPair(schema));
+  });
+  afterAll(async () => {
+    await holder.stop?.();
+    await dropSchema(schema);
+  });
+  return holder;
 }
