@@ -9,3 +9,4 @@ export * from './root-keys.js';
 export * from './sessions.js';
 export * from './audit.js';
 export * from './oauth.js';
+export * from './oauth-errors.js';

@@ -1,7 +1,7 @@
-import type { ErrorCode, ErrorDetail } from '@keymint/api';
+import type { ErrorCode, ErrorDetail, OAuthErrorCode } from '@keymint/api';
 
-/** RFC 6749 error codes the OAuth endpoints answer instead of the contract's error body. */
-export type OAuthErrorCode = 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type' | 'invalid_request' | 'invalid_grant' | 'rate_limited';
+/** RFC 6749 error codes the OAuth endpoints answer instead of the contract's error body: the server's own closed set. */
+export type { OAuthErrorCode };
 
 /** Every `code` a `KeymintError` can carry: the contract's, OAuth's, or `unknown` for a body that is neither. */
 export type KeymintErrorCode = ErrorCode | OAuthErrorCode | 'unknown';

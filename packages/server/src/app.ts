@@ -8,17 +8,17 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
 import { answersMissingHost, clientErrorHandler, refuseExpectation, serverOptions } from './http/connections.js';
+import { endpointsOf, routeAccessOf } from './http/endpoints.js';
 import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
+import { FastLane } from './http/fast-lane.js';
+import { registerEndpoints } from './http/fastify-adapter.js';
 import { installNulGuard } from './http/nul-guard.js';
-import { VerifyLane } from './http/verify-lane.js';
 import { Metrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
+import { installRequestId, newRequestId } from './http/request-id.js';
 import { RequestLogController } from './http/request-log.js';
-import { operationsRoutes } from './http/operations.js';
-import { routes } from './http/routes.js';
 import type { KeymintApp, RouteAccess, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
-import { newId } from './ids.js';
 import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
@@ -26,7 +26,7 @@ import { VerifyCache } from './keys/verify-cache.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
-import { createTokens } from './tokens/token-module.js';
+import { createTokenServices } from './tokens/token-module.js';
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
@@ -55,8 +55,8 @@ export interface Keymint {
   app: KeymintApp;
   services: Services;
   authenticator: Authenticator;
-  /** Serves plain verify calls on a real port outside Fastify (`app.inject` always goes through Fastify). */
-  lane: VerifyLane;
+  /** Serves plain calls of the fast-lane endpoints (verify) on a real port outside Fastify (`app.inject` always goes through Fastify). */
+  lane: FastLane;
   /** What each `/v1` route declared in `config.access`, by `METHOD /v1/path/:param`. */
   routeAccess: ReadonlyMap<string, RouteAccess>;
   /** Writes batched `last_used_at` values now. */
@@ -65,47 +65,27 @@ export interface Keymint {
   ensureSigningKey(): Promise<void>;
 }
 
-/** Builds the Fastify app on the given parts. No globals: several apps can share one process. */
+/**
+ * Builds the app on the given parts, in one direction: services, then the endpoint table, then
+ * Fastify and the fast lane from the table. No globals: several apps can share one process.
+ */
 export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const { config, store, clock } = deps;
   const serverSecret = 'serverSecret' in deps ? deps.serverSecret : config.secret;
   const bus = deps.bus ?? localBus;
   const logError = (message: string) => (err: unknown) => deps.logger.error({ err }, message);
 
-  // The verify fast lane sees each request first; everything it does not take goes to Fastify.
-  let lane: VerifyLane | undefined;
-  const app = Fastify({
-    // Timeouts and the connection bound are the server's, so they hold for the lane as for Fastify.
-    serverFactory: (handler) => {
-      const server = createServer(serverOptions(config), (request, response) => {
-        if (!answersMissingHost(request, response) && !lane?.take(request, response)) handler(request, response);
-      });
-      server.maxConnections = config.maxConnections;
-      server.on('checkExpectation', refuseExpectation);
-      return server;
-    },
-    clientErrorHandler: clientErrorHandler(deps.logger),
-    frameworkErrors: answerFrameworkError,
-    loggerInstance: deps.logger,
-    logController: new RequestLogController(),
-    bodyLimit: config.bodyLimit,
-    genReqId: () => newId('req'),
-    requestIdHeader: false,
-    trustProxy: proxyTrust(config.trustProxy),
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
-  }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  // Bodies are JSON (the OAuth routes add form parsing for themselves): anything else is a 415.
-  app.removeContentTypeParser(['text/plain']);
-
   const metrics = new Metrics();
   const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
-  const authenticator = new Authenticator(store, clock, (id, at) => rootKeyUsage.record(id, at));
-  const tokens = createTokens({ config, store, clock, logger: deps.logger, secret: serverSecret });
-  authenticator.accessTokens = (token) => tokens.services.verifier.principal(token);
+  const tokens = createTokenServices({ config, store, clock, logger: deps.logger, secret: serverSecret });
+  const authenticator = new Authenticator(
+    store,
+    clock,
+    (id, at) => rootKeyUsage.record(id, at),
+    (token) => tokens.verifier.principal(token),
+  );
 
   bus.subscribe((invalidation) => {
     if (invalidation.rootKeys) authenticator.forget();
@@ -129,29 +109,55 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     audit: new AuditService(store),
     metrics,
   };
-
-  // Callback-style hooks: an async hook costs a promise per request on every route.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
+  const endpoints = endpointsOf({
+    ...services,
+    tokens,
+    // The document is generated by Fastify from the registered endpoints, when first asked for.
+    operations: { store, bus, busConfigured: bus !== localBus, metrics, metricsToken: config.metricsToken, document: () => app.swagger() },
   });
+
+  const app = Fastify({
+    // Timeouts and the connection bound are the server's, so they hold for the lane as for
+    // Fastify. The fast lane sees each request first (it is built below, before any request
+    // can arrive: it needs the JSON parser installed on this app); what it does not take goes to Fastify.
+    serverFactory: (handler) => {
+      const server = createServer(serverOptions(config), (request, response) => {
+        if (!answersMissingHost(request, response) && !lane.take(request, response)) handler(request, response);
+      });
+      server.maxConnections = config.maxConnections;
+      server.on('checkExpectation', refuseExpectation);
+      return server;
+    },
+    clientErrorHandler: clientErrorHandler(deps.logger),
+    frameworkErrors: answerFrameworkError,
+    loggerInstance: deps.logger,
+    logController: new RequestLogController(),
+    bodyLimit: config.bodyLimit,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    trustProxy: proxyTrust(config.trustProxy),
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON (the OAuth endpoints add form parsing for themselves): anything else is a 415.
+  app.removeContentTypeParser(['text/plain']);
+
+  installRequestId(app);
   // POST routes whose body is all optional (rotate, revoke) may be called with no body at all.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
     done();
   });
   const parseJson = installNulGuard(app);
+  const lane = new FastLane(endpoints, { authenticator, metrics, logger: deps.logger, parseJson, bodyLimit: config.bodyLimit });
   installErrorHandling(app);
   metrics.install(app);
-  const routeAccess = installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
+  installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
-  operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics, metricsToken: config.metricsToken });
-  for (const route of routes) route(app, services);
-  await tokens.register(app);
-
-  lane = new VerifyLane({ keys: services.keys, authenticator, metrics, logger: deps.logger, parseJson, bodyLimit: config.bodyLimit });
+  await registerEndpoints(app, endpoints);
   app.addHook('preClose', (done) => {
-    lane!.closing = true;
+    lane.closing = true;
     done();
   });
 
@@ -161,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   app.addHook('onClose', flush);
   await app.ready();
   const ensureSigningKey = async () => {
-    await tokens.services.ring.current();
+    await tokens.ring.current();
   };
-  return { app, services, authenticator, lane, routeAccess, flush, ensureSigningKey };
+  return { app, services, authenticator, lane, routeAccess: routeAccessOf(endpoints), flush, ensureSigningKey };
 }

@@ -30,12 +30,13 @@ type Cached = { principal: Principal; expiresAt: number | null };
 export class Authenticator {
   private readonly cache: LRUCache<string, Cached>;
   private generation = 0;
-  accessTokens: AccessTokenVerifier | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly onRootKeyUsed: (id: string, at: number) => void,
+    /** Access tokens are refused (401) without one. */
+    private readonly accessTokens?: AccessTokenVerifier,
   ) {
     this.cache = new LRUCache<string, Cached>({ max: 10_000, ttl: CREDENTIAL_CACHE_TTL_MS, ...lruTime(clock) });
   }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Permission } from '@keymint/api';
 import type { RouteAccess } from './types.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { holds, type Principal } from '../auth/principal.js';
@@ -7,21 +6,16 @@ import type { FailureThrottle } from '../auth/failure-throttle.js';
 import { DomainError, forbidden, rateLimited } from '../errors.js';
 
 /**
- * The one authentication and route-permission check. Every `/v1` route must declare its
- * `config.access` (checked when routes are added: forgetting it fails at start, not open).
- * Runs on `onRequest`, before the body is read, so an anonymous caller learns nothing of
- * validation. Failed authentications are counted per IP (`failures`): past the limit a failure
- * is answered 429 instead of 401; a valid credential is never refused by that count. Answers
- * what each `/v1` route declared, by `METHOD /v1/path/:param` (filled in as routes are added),
- * so tests hold every route to its own declaration.
+ * The one authentication and route-permission check of the Fastify adapter, by the `access`
+ * every endpoint declares (the type of the endpoint table requires one; a route without one
+ * still fails at start, not open). Runs on `onRequest`, before the body is read, so an
+ * anonymous caller learns nothing of validation. Failed authentications are counted per IP
+ * (`failures`): past the limit a failure is answered 429 instead of 401; a valid credential is
+ * never refused by that count. The fast lane admits by the same rule (`admits`).
  */
-export function installAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureThrottle): ReadonlyMap<string, RouteAccess> {
-  const declared = new Map<string, RouteAccess>();
+export function installAuth(app: FastifyInstance, authenticator: Authenticator, failures: FailureThrottle): void {
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/')) return;
-    const access = route.config?.access;
-    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
-    for (const method of [route.method].flat()) declared.set(`${method} ${route.url}`, access);
+    if (route.url.startsWith('/v1/') && !route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no config.access`);
   });
 
   // Callback style: a cached credential is admitted without a promise on the hot path.
@@ -30,7 +24,7 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator, 
     if (!access || access === 'public') return done();
     const admit = (principal: Principal) => {
       request.principal = principal;
-      done(refusal(principal, access.permission, access.delegated === true));
+      done(refusal(principal, access));
     };
     const fail = (error: Error) => done(counted(error, request.ip, failures));
     try {
@@ -41,7 +35,6 @@ export function installAuth(app: FastifyInstance, authenticator: Authenticator, 
       fail(error as Error);
     }
   });
-  return declared;
 }
 
 /** A failed authentication from `ip`, answered 429 once the IP is over its limit (and then not counted again). */
@@ -53,10 +46,13 @@ function counted(error: Error, ip: string, failures: FailureThrottle): Error {
   return error;
 }
 
-/** Why `principal` may not call a route needing `permission` (undefined: it may). */
-function refusal(principal: Principal, permission: Permission, delegated: boolean): Error | undefined {
-  if (principal.type === 'root_key') {
-    return holds(principal, permission) ? undefined : forbidden(`This root key lacks the ${permission} permission.`);
-  }
-  return delegated ? undefined : forbidden('This route needs a root key.');
+/** True when `principal` may call an endpoint of `access`: a root key holding its permission, or any other where delegated. */
+export function admits(principal: Principal, access: Exclude<RouteAccess, 'public'>): boolean {
+  return principal.type === 'root_key' ? holds(principal, access.permission) : access.delegated === true;
+}
+
+/** Why `principal` may not call an endpoint of `access` (undefined: it may). */
+function refusal(principal: Principal, access: Exclude<RouteAccess, 'public'>): Error | undefined {
+  if (admits(principal, access)) return undefined;
+  return principal.type === 'root_key' ? forbidden(`This root key lacks the ${access.permission} permission.`) : forbidden('This route needs a root key.');
 }

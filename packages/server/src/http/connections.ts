@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Config } from '../config.js';
 import { DomainError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
-import { errorBody, failureOf } from './error-handler.js';
+import { errorBody, failureOf } from './failure.js';
 
 /** Idle keep-alive connections close after this long (the contract's 5 s). */
 export const KEEP_ALIVE_TIMEOUT_MS = 5000;

@@ -16,6 +16,7 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A root key, session token or access token.' },
+          basic: { type: 'http', scheme: 'basic', description: 'An API key id and secret (client_secret_basic), on the token endpoint.' },
         },
       },
       tags: [
@@ -30,5 +31,4 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 }

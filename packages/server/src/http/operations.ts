@@ -5,7 +5,7 @@ import { unauthorized } from '../errors.js';
 import { sameText } from '../keys/secret.js';
 import type { InvalidationBus } from '../keys/invalidation-bus.js';
 import type { Store } from '../store/store.js';
-import type { KeymintApp } from './types.js';
+import { Answer, defineEndpoint } from './endpoint.js';
 import type { Metrics } from './metrics.js';
 
 const Health = Type.Object({ status: Type.String() });
@@ -15,41 +15,89 @@ const Readiness = Type.Object({
   invalidation: Type.Union([Type.Literal('ok'), Type.Literal('local'), Type.Literal('unreachable')]),
 });
 
-/**
- * `/healthz` (the process answers), `/readyz` (the store answers: 200; store down: 503; the
- * invalidation channel down: 200 `degraded`, since verify still answers with a bounded cache),
- * `/metrics` (Prometheus text; behind `metricsToken` when one is set).
- */
-export function operationsRoutes(
-  app: KeymintApp,
-  deps: { store: Store; bus: InvalidationBus; busConfigured: boolean; metrics: Metrics; metricsToken: string | undefined },
-) {
-  const config = { access: 'public' as const };
-  const tags = ['operations'];
-  app.get('/healthz', { config, schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({ status: 'ok' }));
-
-  app.get('/readyz', { config, schema: { tags, summary: 'Readiness', response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    const storeOk = await deps.store.ping().then(
-      () => true,
-      () => false,
-    );
-    const invalidation = !deps.busConfigured ? 'local' : deps.bus.healthy() ? 'ok' : 'unreachable';
-    const status = !storeOk ? 'unavailable' : invalidation === 'unreachable' ? 'degraded' : 'ok';
-    return reply.status(storeOk ? 200 : 503).send({ status, store: storeOk ? 'ok' : 'unreachable', invalidation });
-  });
-
-  app.get('/metrics', { config, onRequest: metricsGuard(deps.metricsToken), schema: { tags, summary: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+/** What the operations endpoints read. */
+export interface OperationsDeps {
+  store: Store;
+  bus: InvalidationBus;
+  /** False when the bus is the in-process one (one instance): readiness says `local`. */
+  busConfigured: boolean;
+  metrics: Metrics;
+  /** Set: `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** The OpenAPI document, generated from the endpoint table. */
+  document(): unknown;
 }
 
-/** Refuses (401) a `/metrics` request without `Authorization: Bearer <token>`, compared in constant time; no token: none. */
-function metricsGuard(token: string | undefined): onRequestHookHandler[] {
-  if (token === undefined) return [];
-  return [
-    (request, _reply, done) => {
-      const presented = credentialIn(request.headers.authorization ?? '');
-      done(presented !== undefined && sameText(presented, token) ? undefined : unauthorized('GET /metrics needs Authorization: Bearer <metrics token>.'));
+const common = { method: 'GET', tags: ['operations'], access: 'public', errors: 'contract' } as const;
+
+/** `/healthz`: the process answers. */
+export const healthz = () =>
+  defineEndpoint({
+    ...common,
+    path: '/healthz',
+    operationId: 'getHealth',
+    summary: 'Liveness',
+    description: 'Answers 200 while the process runs, whatever its dependencies do.',
+    schema: { response: { 200: Health } },
+    handler: () => ({ status: 'ok' }),
+  });
+
+/**
+ * `/readyz`: the store answers: 200; store down: 503; the invalidation channel down: 200
+ * `degraded`, since verify still answers with a bounded cache.
+ */
+export const readyz = ({ store, bus, busConfigured }: OperationsDeps) =>
+  defineEndpoint({
+    ...common,
+    path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'Readiness',
+    description: 'Answers 200 when the store answers (`degraded` while the invalidation channel is down) and 503 when it does not.',
+    schema: { response: { 200: Readiness, 503: Readiness } },
+    async handler() {
+      const storeOk = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      const invalidation = !busConfigured ? 'local' : bus.healthy() ? 'ok' : 'unreachable';
+      const status = !storeOk ? 'unavailable' : invalidation === 'unreachable' ? 'degraded' : 'ok';
+      return new Answer(storeOk ? 200 : 503, { status, store: storeOk ? 'ok' : 'unreachable', invalidation });
     },
-  ];
+  });
+
+/** `/metrics`: Prometheus text, behind `metricsToken` when one is set. */
+export const metricsEndpoint = ({ metrics, metricsToken }: OperationsDeps) =>
+  defineEndpoint({
+    ...common,
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    description: 'Answers the Prometheus metrics of this instance; behind a bearer token when `KEYMINT_METRICS_TOKEN` is set.',
+    // Open, or bearer when a metrics token is configured.
+    security: [{}, { bearer: [] }],
+    schema: { response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+    onRequest: metricsGuard(metricsToken),
+    handler: async () => new Answer(200, await metrics.registry.metrics(), { 'content-type': metrics.registry.contentType }),
+  });
+
+/** `/openapi.json`: the document generated from the endpoint table. */
+export const openApiDocument = ({ document }: OperationsDeps) =>
+  defineEndpoint({
+    ...common,
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'OpenAPI document',
+    description: 'Answers this OpenAPI document.',
+    schema: { response: {} },
+    hidden: true,
+    handler: () => document(),
+  });
+
+/** Refuses (401) a `/metrics` request without `Authorization: Bearer <token>`, compared in constant time; no token: none. */
+function metricsGuard(token: string | undefined): onRequestHookHandler | undefined {
+  if (token === undefined) return undefined;
+  return (request, _reply, done) => {
+    const presented = credentialIn(request.headers.authorization ?? '');
+    done(presented !== undefined && sameText(presented, token) ? undefined : unauthorized('GET /metrics needs Authorization: Bearer <metrics token>.'));
+  };
 }

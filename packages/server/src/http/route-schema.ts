@@ -1,7 +1,4 @@
 import { ErrorBody } from '@keymint/api';
 
-/** Error answers every route documents. */
+/** Error answers every contract-style endpoint documents. */
 export const errorResponses = { '4xx': ErrorBody, '5xx': ErrorBody } as const;
-
-/** OpenAPI security requirement of bearer-authenticated routes. */
-export const bearerAuth = [{ bearer: [] }];

@@ -1,7 +1,6 @@
 import type { Permission } from '@keymint/api';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import type { Actor } from '../audit/audit-event.js';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { KeyService } from '../keys/key-service.js';
@@ -34,20 +33,11 @@ export type KeymintApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** The services routes call. */
+/** The services the `/v1` endpoints call. */
 export interface Services {
   keys: KeyService;
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;
   metrics: Metrics;
-}
-
-/** One endpoint: registers itself on the app. */
-export type Route = (app: KeymintApp, services: Services) => void;
-
-/** What a service needs to know of a request: who, from where, which request. */
-export function requestActor(request: FastifyRequest): Actor {
-  const userAgent = request.headers['user-agent'];
-  return { principal: request.principal, ip: request.ip ?? null, userAgent: userAgent ?? null, requestId: request.id };
 }

@@ -1,11 +1,14 @@
+import type { OAuthErrorCode } from '@keymint/api';
+
 /**
  * A failure of the OAuth endpoints, answered as RFC 6749 §5.2 says (`{error,
  * error_description}`), not as the contract's `{error: {code}}`: OAuth clients parse these.
+ * `error` is one of the closed set in `@keymint/api`, which the SDK types its errors by.
  */
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
-    readonly error: string,
+    readonly error: OAuthErrorCode,
     readonly description: string,
     readonly headers: Record<string, string> = {},
   ) {

@@ -1,11 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { TokenConfig } from '../config.js';
-import type { KeymintApp } from '../http/types.js';
 import type { AccessTokenVerifier } from './access-token-verifier.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
 import type { TokenIssuer } from './token-issuer.js';
 
-/** What the client-credentials routes call. */
+/** What the client-credentials endpoints call. */
 export interface TokenServices {
   issuer: TokenIssuer;
   verifier: AccessTokenVerifier;
@@ -15,6 +14,3 @@ export interface TokenServices {
   /** Where this server is reached, for the endpoints named in discovery metadata. */
   publicUrl: string;
 }
-
-/** One client-credentials endpoint: registers itself. */
-export type TokenRoute = (app: KeymintApp, tokens: TokenServices) => void;

@@ -1,25 +1,25 @@
 import { CreateKeyBody, CreateKeyHeaders, KeyWithSecret } from '@keymint/api';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { requestActor, type Route } from '../../http/types.js';
+import { Answer, defineEndpoint, requestActor } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { Services } from '../../http/types.js';
 
 /** `POST /v1/keys`: mints a key; the secret is in this answer only (and in Idempotency-Key replays). */
-export const createKey: Route = (app, { keys }) =>
-  app.post(
-    '/v1/keys',
-    {
-      config: { access: { permission: 'keys:write', delegated: true } },
-      schema: {
-        tags: ['keys'],
-        summary: 'Create an API key',
-        security: bearerAuth,
-        headers: CreateKeyHeaders,
-        body: CreateKeyBody,
-        response: { 201: KeyWithSecret, ...errorResponses },
-      },
+export const createKey = ({ keys }: Services) =>
+  defineEndpoint({
+    method: 'POST',
+    path: '/v1/keys',
+    operationId: 'createKey',
+    summary: 'Create an API key',
+    description: 'Mints an API key and answers its secret, which no later call shows again (an Idempotency-Key replay answers it once more).',
+    tags: ['keys'],
+    access: { permission: 'keys:write', delegated: true },
+    errors: 'contract',
+    schema: { headers: CreateKeyHeaders, body: CreateKeyBody, response: { 201: KeyWithSecret, ...errorResponses } },
+    async handler(call) {
+      const { key, replayed } = await keys.create(requestActor(call), call.body, call.headers['idempotency-key']);
+      return new Answer(201, key, replayed ? REPLAYED : FRESH);
     },
-    async (request, reply) => {
-      const { key, replayed } = await keys.create(requestActor(request), request.body, request.headers['idempotency-key']);
-      if (replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(201).header('cache-control', 'no-store').send(key);
-    },
-  );
+  });
+
+const FRESH = { 'cache-control': 'no-store' };
+const REPLAYED = { 'idempotent-replayed': 'true', 'cache-control': 'no-store' };

@@ -1,20 +1,19 @@
 import { IdParams, Key } from '@keymint/api';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { requestActor, type Route } from '../../http/types.js';
+import { defineEndpoint, requestActor } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { Services } from '../../http/types.js';
 
 /** `GET /v1/keys/{id}`. */
-export const getKey: Route = (app, { keys }) =>
-  app.get(
-    '/v1/keys/:id',
-    {
-      config: { access: { permission: 'keys:read', delegated: true } },
-      schema: {
-        tags: ['keys'],
-        summary: 'Get an API key',
-        security: bearerAuth,
-        params: IdParams,
-        response: { 200: Key, ...errorResponses },
-      },
-    },
-    async (request) => keys.get(requestActor(request), request.params.id),
-  );
+export const getKey = ({ keys }: Services) =>
+  defineEndpoint({
+    method: 'GET',
+    path: '/v1/keys/:id',
+    operationId: 'getKey',
+    summary: 'Get an API key',
+    description: 'Answers one key, without its secret.',
+    tags: ['keys'],
+    access: { permission: 'keys:read', delegated: true },
+    errors: 'contract',
+    schema: { params: IdParams, response: { 200: Key, ...errorResponses } },
+    handler: (call) => keys.get(requestActor(call), call.params.id),
+  });

@@ -1,20 +1,19 @@
 import { KeyList, ListKeysQuery } from '@keymint/api';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { requestActor, type Route } from '../../http/types.js';
+import { defineEndpoint, requestActor } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { Services } from '../../http/types.js';
 
 /** `GET /v1/keys`: the keys the caller may read, newest first. */
-export const listKeys: Route = (app, { keys }) =>
-  app.get(
-    '/v1/keys',
-    {
-      config: { access: { permission: 'keys:read', delegated: true } },
-      schema: {
-        tags: ['keys'],
-        summary: 'List API keys',
-        security: bearerAuth,
-        querystring: ListKeysQuery,
-        response: { 200: KeyList, ...errorResponses },
-      },
-    },
-    async (request) => keys.list(requestActor(request), request.query),
-  );
+export const listKeys = ({ keys }: Services) =>
+  defineEndpoint({
+    method: 'GET',
+    path: '/v1/keys',
+    operationId: 'listKeys',
+    summary: 'List API keys',
+    description: 'Lists the keys the caller may read, newest first, filtered and paged by the query.',
+    tags: ['keys'],
+    access: { permission: 'keys:read', delegated: true },
+    errors: 'contract',
+    schema: { querystring: ListKeysQuery, response: { 200: KeyList, ...errorResponses } },
+    handler: (call) => keys.list(requestActor(call), call.query),
+  });

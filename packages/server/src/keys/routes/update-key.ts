@@ -1,21 +1,19 @@
 import { IdParams, Key, UpdateKeyBody } from '@keymint/api';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { requestActor, type Route } from '../../http/types.js';
+import { defineEndpoint, requestActor } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { Services } from '../../http/types.js';
 
 /** `PATCH /v1/keys/{id}`: changes the given fields only. */
-export const updateKey: Route = (app, { keys }) =>
-  app.patch(
-    '/v1/keys/:id',
-    {
-      config: { access: { permission: 'keys:write', delegated: true } },
-      schema: {
-        tags: ['keys'],
-        summary: 'Update an API key',
-        security: bearerAuth,
-        params: IdParams,
-        body: UpdateKeyBody,
-        response: { 200: Key, ...errorResponses },
-      },
-    },
-    async (request) => keys.update(requestActor(request), request.params.id, request.body),
-  );
+export const updateKey = ({ keys }: Services) =>
+  defineEndpoint({
+    method: 'PATCH',
+    path: '/v1/keys/:id',
+    operationId: 'updateKey',
+    summary: 'Update an API key',
+    description: 'Changes the fields given and leaves the others as they are.',
+    tags: ['keys'],
+    access: { permission: 'keys:write', delegated: true },
+    errors: 'contract',
+    schema: { params: IdParams, body: UpdateKeyBody, response: { 200: Key, ...errorResponses } },
+    handler: (call) => keys.update(requestActor(call), call.params.id, call.body),
+  });

@@ -1,26 +1,35 @@
 import { VerifyKeyBody, VerifyKeyResult } from '@keymint/api';
+import type { Histogram } from 'prom-client';
 import { performance } from 'node:perf_hooks';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import type { Route } from '../../http/types.js';
+import { defineEndpoint } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { Services } from '../../http/types.js';
 
-/** `POST /v1/keys/verify`: the hot path. Always 200; the outcome is in `code`. */
-export const verifyKey: Route = (app, { keys, metrics }) =>
-  app.post(
-    '/v1/keys/verify',
-    {
-      config: { access: { permission: 'keys:verify' } },
-      schema: {
-        tags: ['keys'],
-        summary: 'Verify an API key',
-        security: bearerAuth,
-        body: VerifyKeyBody,
-        response: { 200: VerifyKeyResult, ...errorResponses },
-      },
-    },
-    async (request) => {
+/** Records the service time of one verify and passes its result on. */
+function timed(histogram: Histogram, started: number, result: VerifyKeyResult): VerifyKeyResult {
+  histogram.observe((performance.now() - started) / 1000);
+  return result;
+}
+
+/**
+ * `POST /v1/keys/verify`: the hot path, served by the raw fast lane when the request is a plain
+ * one. Always 200; the outcome is in `code`. Synchronous when the key is cached: no promise.
+ */
+export const verifyKey = ({ keys, metrics }: Services) =>
+  defineEndpoint({
+    method: 'POST',
+    path: '/v1/keys/verify',
+    operationId: 'verifyKey',
+    summary: 'Verify an API key',
+    description: 'Checks a key secret (and optionally scopes, cost and rate limit) and answers 200 with the outcome in `code`.',
+    tags: ['keys'],
+    access: { permission: 'keys:verify' },
+    errors: 'contract',
+    schema: { body: VerifyKeyBody, response: { 200: VerifyKeyResult, ...errorResponses } },
+    fastLane: true,
+    handler(call) {
       const started = performance.now();
-      const result = await keys.verify(request.body);
-      metrics.verifyDuration.observe((performance.now() - started) / 1000);
-      return result;
+      const verified = keys.verify(call.body);
+      return verified instanceof Promise ? verified.then((result) => timed(metrics.verifyDuration, started, result)) : timed(metrics.verifyDuration, started, verified);
     },
-  );
+  });

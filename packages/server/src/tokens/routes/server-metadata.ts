@@ -1,5 +1,6 @@
 import { AuthorizationServerMetadata } from '@keymint/api';
-import type { TokenRoute } from '../token-services.js';
+import { defineEndpoint } from '../../http/endpoint.js';
+import type { TokenServices } from '../token-services.js';
 
 /**
  * `GET /.well-known/oauth-authorization-server` (RFC 8414) and
@@ -7,7 +8,7 @@ import type { TokenRoute } from '../token-services.js';
  * and the JWKS. The OpenID form adds the fields OpenID discovery requires; Keymint issues no ID
  * tokens, and `response_types_supported` holds `token` because the field may not be absent.
  */
-export const serverMetadata: TokenRoute = (app, { config, publicUrl }) => {
+export const serverMetadata = ({ config, publicUrl }: TokenServices) => {
   const base = {
     issuer: config.issuer,
     token_endpoint: `${publicUrl}/v1/oauth/token`,
@@ -18,12 +19,24 @@ export const serverMetadata: TokenRoute = (app, { config, publicUrl }) => {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     introspection_endpoint_auth_methods_supported: ['bearer'],
   };
-  const schema = { tags: ['oauth'], response: { 200: AuthorizationServerMetadata } };
-  const access = { access: 'public' as const };
-  app.get('/.well-known/oauth-authorization-server', { config: access, schema: { ...schema, summary: 'OAuth server metadata' } }, async () => base);
-  app.get('/.well-known/openid-configuration', { config: access, schema: { ...schema, summary: 'OpenID discovery' } }, async () => ({
-    ...base,
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [config.alg],
-  }));
+  const openid = { ...base, subject_types_supported: ['public'], id_token_signing_alg_values_supported: [config.alg] };
+  const common = { method: 'GET', tags: ['oauth'], access: 'public', errors: 'contract', schema: { response: { 200: AuthorizationServerMetadata } } } as const;
+  return [
+    defineEndpoint({
+      ...common,
+      path: '/.well-known/oauth-authorization-server',
+      operationId: 'getAuthorizationServerMetadata',
+      summary: 'OAuth server metadata',
+      description: 'Answers the RFC 8414 metadata: the issuer, the token, JWKS and introspection endpoints, and what they support.',
+      handler: () => base,
+    }),
+    defineEndpoint({
+      ...common,
+      path: '/.well-known/openid-configuration',
+      operationId: 'getOpenIdConfiguration',
+      summary: 'OpenID discovery',
+      description: 'Answers the same metadata in the form OpenID discovery asks for (Keymint issues no ID tokens).',
+      handler: () => openid,
+    }),
+  ];
 };

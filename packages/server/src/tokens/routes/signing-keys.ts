@@ -1,32 +1,38 @@
 import { SigningKey, SigningKeyList } from '@keymint/api';
 import { auditEvent } from '../../audit/audit-event.js';
-import { bearerAuth, errorResponses } from '../../http/route-schema.js';
-import { requestActor } from '../../http/types.js';
-import type { TokenRoute } from '../token-services.js';
+import { defineEndpoint, requestActor } from '../../http/endpoint.js';
+import { errorResponses } from '../../http/route-schema.js';
+import type { TokenServices } from '../token-services.js';
 
-const tags = ['signing-keys'];
+const common = { tags: ['signing-keys'], errors: 'contract' as const };
 
 /** `GET /v1/signing-keys`: kid, algorithm and dates of every token signing key; never private material. */
-export const listSigningKeys: TokenRoute = (app, { ring }) =>
-  app.get(
-    '/v1/signing-keys',
-    {
-      config: { access: { permission: 'root_keys:read' } },
-      schema: { tags, summary: 'List token signing keys', security: bearerAuth, response: { 200: SigningKeyList, ...errorResponses } },
-    },
-    async () => ({ data: await ring.list() }),
-  );
+export const listSigningKeys = ({ ring }: TokenServices) =>
+  defineEndpoint({
+    ...common,
+    method: 'GET',
+    path: '/v1/signing-keys',
+    operationId: 'listSigningKeys',
+    summary: 'List token signing keys',
+    description: 'Lists the kid, algorithm and dates of every key that signs access tokens; never their private material.',
+    access: { permission: 'root_keys:read' },
+    schema: { response: { 200: SigningKeyList, ...errorResponses } },
+    handler: async () => ({ data: await ring.list() }),
+  });
 
 /** `POST /v1/signing-keys/rotate`: a new key signs; the old one stays in the JWKS until its tokens expire. */
-export const rotateSigningKey: TokenRoute = (app, { ring, clock }) =>
-  app.post(
-    '/v1/signing-keys/rotate',
-    {
-      config: { access: { permission: 'root_keys:write' } },
-      schema: { tags, summary: 'Rotate the token signing key', security: bearerAuth, response: { 200: SigningKey, ...errorResponses } },
-    },
-    async (request) =>
+export const rotateSigningKey = ({ ring, clock }: TokenServices) =>
+  defineEndpoint({
+    ...common,
+    method: 'POST',
+    path: '/v1/signing-keys/rotate',
+    operationId: 'rotateSigningKey',
+    summary: 'Rotate the token signing key',
+    description: 'Makes a new key sign access tokens; the old one stays in the JWKS until the tokens it signed expire.',
+    access: { permission: 'root_keys:write' },
+    schema: { response: { 200: SigningKey, ...errorResponses } },
+    handler: (call) =>
       ring.rotate((from, to) =>
-        auditEvent(requestActor(request), 'signing_key.rotated', {}, { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } }, clock.now()),
+        auditEvent(requestActor(call), 'signing_key.rotated', {}, { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } }, clock.now()),
       ),
-  );
+  });
