@@ -1,4 +1,4 @@
-import { ErrorStatus, type ErrorBody, type ErrorCode, type ErrorDetail, type OAuthErrorBody, type OAuthErrorCode } from '@keymint/api';
+import { ErrorStatus, type ErrorBody, type ErrorCode, type ErrorDetail, type OAuthErrorCode } from '@keymint/api';
 import type { FastifyError } from 'fastify';
 import { DomainError } from '../errors.js';
 import { OAuthError } from '../tokens/oauth-error.js';
@@ -121,8 +121,14 @@ const OAUTH_OF: Partial<Record<ErrorCode, (failure: Failure) => OAuthFailure & {
   unsupported_media_type: () => ({ status: 400, error: 'invalid_request', description: 'Send application/x-www-form-urlencoded or application/json.' }),
 };
 
+/** RFC 6749 §5.2's error body, its `error` one of the closed set. */
+export interface OAuthErrorAnswer {
+  error: OAuthErrorCode;
+  error_description: string;
+}
+
 /** The RFC 6749 §5.2 / RFC 6750 §3 rendering: `{error, error_description}`, with `WWW-Authenticate` where the RFCs ask. */
-export function renderOAuth(failure: Failure): RenderedFailure<OAuthErrorBody> {
+export function renderOAuth(failure: Failure): RenderedFailure<OAuthErrorAnswer> {
   const oauth = failure.oauth ?? OAUTH_OF[failure.code]?.(failure) ?? { status: 400, error: 'invalid_request', description: failure.description ?? failure.message };
   const extra = 'headers' in oauth ? oauth.headers : undefined;
   const headers = extra ? { ...failure.headers, ...extra } : failure.headers;
@@ -130,6 +136,6 @@ export function renderOAuth(failure: Failure): RenderedFailure<OAuthErrorBody> {
 }
 
 /** Renders `failure` in `style` for request `requestId`. */
-export function render(style: ErrorStyle, failure: Failure, requestId: string): RenderedFailure<ErrorBody | OAuthErrorBody> {
+export function render(style: ErrorStyle, failure: Failure, requestId: string): RenderedFailure<ErrorBody | OAuthErrorAnswer> {
   return style === 'oauth' ? renderOAuth(failure) : renderContract(failure, requestId);
 }
