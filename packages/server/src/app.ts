@@ -57,7 +57,7 @@ export interface Keymint {
   authenticator: Authenticator;
   /** Serves plain calls of the fast-lane endpoints (verify) on a real port outside Fastify (`app.inject` always goes through Fastify). */
   lane: FastLane;
-  /** What each `/v1` route declared in `config.access`, by `METHOD /v1/path/:param`. */
+  /** What each `/v1` endpoint of the table declares as its access, by `METHOD /v1/path/:param`. */
   routeAccess: ReadonlyMap<string, RouteAccess>;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;

@@ -35,11 +35,19 @@ interface LaneRoute {
   endpoint: AnyEndpoint;
   validate: ValidateFunction | undefined;
   serializers: Map<string, Serialize>;
+  /** The serializer chosen for each status answered so far. */
+  byStatus: Map<number, Serialize>;
 }
 
 /** Fastify's choice of a response schema for `status`: the exact code, then `4xx`-style, then `default`; none: plain JSON. */
 function serializerFor(route: LaneRoute, status: number): Serialize {
-  return route.serializers.get(String(status)) ?? route.serializers.get(`${Math.floor(status / 100)}xx`) ?? route.serializers.get('default') ?? JSON.stringify;
+  let serialize = route.byStatus.get(status);
+  if (serialize === undefined) {
+    const { serializers } = route;
+    serialize = serializers.get(String(status)) ?? serializers.get(`${Math.floor(status / 100)}xx`) ?? serializers.get('default') ?? JSON.stringify;
+    route.byStatus.set(status, serialize);
+  }
+  return serialize;
 }
 
 function compile(endpoint: AnyEndpoint): LaneRoute {
@@ -47,7 +55,7 @@ function compile(endpoint: AnyEndpoint): LaneRoute {
   const validate = body ? (validatorCompiler({ schema: body, method: endpoint.method, url: endpoint.path, httpPart: 'body' }) as ValidateFunction) : undefined;
   const serializers = new Map<string, Serialize>();
   for (const [status, schema] of Object.entries(response) as [string, object][]) if (!('content' in schema)) serializers.set(status, fastJson(schema as TSchema) as Serialize);
-  return { endpoint, validate, serializers };
+  return { endpoint, validate, serializers, byStatus: new Map() };
 }
 
 /**
