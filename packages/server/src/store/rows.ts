@@ -108,6 +108,18 @@ export function sessionFromRow(row: Selectable<Database['sessions']>): SessionRe
   };
 }
 
+export function sessionToRow(session: SessionRecord): Insertable<Database['sessions']> {
+  return {
+    id: session.id,
+    digest: session.digest,
+    user_id: session.userId,
+    organizations: JSON.stringify(session.organizations),
+    created_by: session.createdBy,
+    created_at: session.createdAt,
+    expires_at: session.expiresAt,
+  };
+}
+
 export function auditFromRow(row: Selectable<Database['audit_events']>): AuditRecord {
   return {
     id: row.id,

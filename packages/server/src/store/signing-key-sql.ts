@@ -1,13 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditRecord, SigningKeyRecord } from './records.js';
-import { auditToRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { SqlContext } from './sql-context.js';
+import { executeAll } from './statement-program.js';
 
 /** The value of `active_slot` on the one active signing key (unique: at most one row holds it). */
 const ACTIVE = 'active';
 
 /** Every signing key: the active one first, then the retired ones, newest first. */
-export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyRecord[]> {
+export async function listSigningKeys({ db }: SqlContext): Promise<SigningKeyRecord[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy(sql`case when retired_at is null then 0 else 1 end`).orderBy('created_at', 'desc').orderBy('kid').execute();
   return rows.map((row) => ({
     kid: row.kid,
@@ -25,7 +25,7 @@ export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyR
  * or rotate leave exactly one active key, and the loser learns it (false) and re-reads.
  */
 export async function activateSigningKey(
-  db: Kysely<Database>,
+  { db, audits }: SqlContext,
   next: SigningKeyRecord,
   replacing: string | null,
   audit: AuditRecord | null,
@@ -54,7 +54,7 @@ export async function activateSigningKey(
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    if (audit) await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    await executeAll(trx, audits.write(audit ? [audit] : []));
     return true;
   });
 }
