@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { IdempotencyRecord, Millis } from './records.js';
-import { idempotencyFromRow } from './rows.js';
+import { idempotencyFromRow, idempotencyToRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { StatementProgram } from './statement-program.js';
 
@@ -19,7 +19,7 @@ export function idempotencyClaim(db: Kysely<Database>, record: IdempotencyRecord
   return {
     insert: db
       .insertInto('idempotency_keys')
-      .values({ digest: record.digest, request_hash: record.requestHash, response: record.response, created_at: record.createdAt })
+      .values(idempotencyToRow(record))
       .onConflict((oc) => oc.column('digest').doNothing())
       .compile(),
     existing: byDigest(db, record.digest).compile(),
