@@ -2,7 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../packages/server/src/ids.js';
 import { newKey } from '../../packages/server/src/keys/policy.js';
-import { checksum, mintSecret } from '../../packages/server/src/keys/secret.js';
+import { checksum, mintSecret } from '../../packages/server/src/credentials/secret.js';
 import type { KyselyStore } from '../../packages/server/src/store/kysely-store.js';
 import type { KeyRecord } from '../../packages/server/src/store/records.js';
 import { keyToRow } from '../../packages/server/src/store/rows.js';

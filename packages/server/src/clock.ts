@@ -28,3 +28,6 @@ export class ManualClock implements Clock {
  * Example: `new LRUCache({ max, ttl, ...lruTime(clock) })`.
  */
 export const lruTime = (clock: Clock) => ({ perf: { now: () => clock.now() }, ttlResolution: 0 });
+
+/** A time as RFC 3339 UTC, the API's form of every timestamp; null stays null. */
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

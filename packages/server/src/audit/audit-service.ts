@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditEventList, ListAuditEventsQuery } from '@keymint/api';
 import { invalid } from '../errors.js';
-import { iso } from '../keys/present.js';
+import { iso } from '../clock.js';
 import type { AuditRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 

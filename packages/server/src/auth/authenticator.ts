@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { lruTime, type Clock } from '../clock.js';
 import { unauthorized } from '../errors.js';
-import { digestSecret } from '../keys/secret.js';
+import { digestSecret } from '../credentials/digest.js';
 import type { Store } from '../store/store.js';
 import type { Principal } from './principal.js';
 

@@ -1,6 +1,6 @@
 import { PERMISSIONS, type Permission } from '@keymint/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintSecret } from '../keys/secret.js';
+import { mintSecret } from '../credentials/secret.js';
 import { tokenFor } from '../tokens/token-test-kit.js';
 import { as, createKey, rootKeyWith, sessionFor } from '../testing/client.js';
 import { createTestApp } from '../testing/harness.js';

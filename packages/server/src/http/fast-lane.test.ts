@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintSecret } from '../keys/secret.js';
+import { mintSecret } from '../credentials/secret.js';
 import { as, createKey, rootKeyWith } from '../testing/client.js';
 import { createTestApp, useTestApp, type TestApp } from '../testing/harness.js';
 import { exchange, parseResponse } from '../testing/raw-http.js';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { onRequestHookHandler } from 'fastify';
 import { credentialIn } from '../auth/authenticator.js';
 import { unauthorized } from '../errors.js';
-import { sameText } from '../keys/secret.js';
+import { sameText } from '../credentials/digest.js';
 import type { InvalidationBus } from '../keys/invalidation-bus.js';
 import type { Store } from '../store/store.js';
 import { Answer, defineEndpoint } from './endpoint.js';

@@ -28,7 +28,8 @@ import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
 import { changedFields, presentCachedKey, presentKey } from './present.js';
-import { digestSecret, isWellFormedSecret, mintSecret } from './secret.js';
+import { digestSecret } from '../credentials/digest.js';
+import { isWellFormedSecret, mintSecret } from '../credentials/secret.js';
 import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
 
 /** `last_used_at` is kept to this resolution (ms): a later use within it is not written again. */

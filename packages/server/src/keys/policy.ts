@@ -1,7 +1,7 @@
 import { LAST_TIMESTAMP, type CreateKeyBody, type UpdateKeyBody, type VerifyCode } from '@keymint/api';
 import { conflict, invalid } from '../errors.js';
 import type { KeyRecord, Millis } from '../store/records.js';
-import { statusOf } from './present.js';
+import { statusOf } from '../store/key-status.js';
 
 /** Largest metadata object accepted, serialized. */
 export const METADATA_LIMIT_BYTES = 16 * 1024;

@@ -1,15 +1,7 @@
 import type { Key, KeyStatus } from '@keymint/api';
+import { iso } from '../clock.js';
+import { statusOf } from '../store/key-status.js';
 import type { KeyRecord, Millis } from '../store/records.js';
-
-/** RFC 3339 UTC, or null. */
-export const iso = (ms: Millis | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-/** A key's status at `now`: revocation wins over expiry, expiry over disabling. */
-export function statusOf(key: KeyRecord, now: Millis): KeyStatus {
-  if (key.revokedAt !== null) return 'revoked';
-  if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
-  return key.enabled ? 'active' : 'disabled';
-}
 
 /** The API's view of a key: never its secret or digest. */
 export function presentKey(key: KeyRecord, now: Millis): Key {

@@ -4,7 +4,7 @@ import { holds } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
-import { mintSecret } from '../keys/secret.js';
+import { mintSecret } from '../credentials/secret.js';
 import type { AuditRecord, Millis, SessionRecord } from '../store/records.js';
 import type { SessionSelector, Store } from '../store/store.js';
 

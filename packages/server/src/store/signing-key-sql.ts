@@ -1,22 +1,16 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditRecord, SigningKeyRecord } from './records.js';
-import { auditToRow } from './rows.js';
-import type { Database } from './schema.js';
+import { signingKeyFromRow, signingKeyToRow } from './rows.js';
+import type { SqlContext } from './sql-context.js';
+import { executeAll } from './statement-program.js';
 
 /** The value of `active_slot` on the one active signing key (unique: at most one row holds it). */
 const ACTIVE = 'active';
 
 /** Every signing key: the active one first, then the retired ones, newest first. */
-export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyRecord[]> {
+export async function listSigningKeys({ db }: SqlContext): Promise<SigningKeyRecord[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy(sql`case when retired_at is null then 0 else 1 end`).orderBy('created_at', 'desc').orderBy('kid').execute();
-  return rows.map((row) => ({
-    kid: row.kid,
-    alg: row.alg,
-    publicJwk: row.public_jwk,
-    privateJwk: row.private_jwk,
-    createdAt: row.created_at,
-    retiredAt: row.retired_at,
-  }));
+  return rows.map(signingKeyFromRow);
 }
 
 /**
@@ -25,7 +19,7 @@ export async function listSigningKeys(db: Kysely<Database>): Promise<SigningKeyR
  * or rotate leave exactly one active key, and the loser learns it (false) and re-reads.
  */
 export async function activateSigningKey(
-  db: Kysely<Database>,
+  { db, audits }: SqlContext,
   next: SigningKeyRecord,
   replacing: string | null,
   audit: AuditRecord | null,
@@ -42,19 +36,11 @@ export async function activateSigningKey(
     }
     const inserted = await trx
       .insertInto('signing_keys')
-      .values({
-        kid: next.kid,
-        alg: next.alg,
-        public_jwk: next.publicJwk,
-        private_jwk: next.privateJwk,
-        active_slot: ACTIVE,
-        created_at: next.createdAt,
-        retired_at: null,
-      })
+      .values(signingKeyToRow(next, ACTIVE))
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    if (audit) await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+    await executeAll(trx, audits.write(audit ? [audit] : []));
     return true;
   });
 }

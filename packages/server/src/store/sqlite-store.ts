@@ -1,11 +1,12 @@
 import Sqlite, { type Database as BetterSqlite } from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Selectable, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { GroupCommit, type Settled } from './group-commit.js';
-import { KyselyStore, type KeyInsertion } from './kysely-store.js';
+import { createKey, type KeyInsertion } from './key-sql.js';
+import { KyselyStore } from './kysely-store.js';
 import type { AuditRecord, IdempotencyRecord, KeyRecord } from './records.js';
-import { idempotencyFromRow } from './rows.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
+import { runSynchronously } from './statement-program.js';
 import type { IdempotentInsert } from './store.js';
 
 /**
@@ -25,8 +26,6 @@ export function createSqliteStore(path: string): KyselyStore {
   return new SqliteStore(db, database, statements);
 }
 
-type IdempotencyRow = Selectable<Database['idempotency_keys']>;
-
 function settled<R>(run: () => R): Settled<R> {
   try {
     return { value: run() };
@@ -40,7 +39,7 @@ function settled<R>(run: () => R): Settled<R> {
  * commit), each inside its own savepoint so one failing create fails alone. The batch runs
  * synchronously on better-sqlite3 while it holds Kysely's one connection, so no Kysely
  * transaction is open in between and no `await` splits it; its statements are Kysely's own
- * (`keyInsertion`), run through the same prepared-statement cache.
+ * (`KeySql.insertion`, run by `createKey`), run through the same prepared-statement cache.
  */
 class SqliteStore extends KyselyStore {
   private readonly creates = new GroupCommit<KeyInsertion, IdempotentInsert>((batch) =>
@@ -63,7 +62,7 @@ class SqliteStore extends KyselyStore {
   }
 
   override async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
-    return this.creates.submit(this.keyInsertion(key, digest, audit, idempotency));
+    return this.creates.submit(this.keys.insertion(key, digest, audit, idempotency));
   }
 
   private settleInBatch(insertion: KeyInsertion): Settled<IdempotentInsert> {
@@ -74,15 +73,7 @@ class SqliteStore extends KyselyStore {
     return outcome;
   }
 
-  private runInsertion({ claim, writes }: KeyInsertion): IdempotentInsert {
-    if (claim) {
-      const { changes } = this.statements.prepare(claim.insert.sql).run(claim.insert.parameters);
-      if (Number(changes) === 0) {
-        const [existing] = this.statements.prepare(claim.existing.sql).all(claim.existing.parameters) as IdempotencyRow[];
-        if (existing) return { inserted: false, existing: idempotencyFromRow(existing) };
-      }
-    }
-    for (const write of writes) this.statements.prepare(write.sql).run(write.parameters);
-    return { inserted: true };
+  private runInsertion(insertion: KeyInsertion): IdempotentInsert {
+    return runSynchronously(createKey(insertion), this.statements);
   }
 }

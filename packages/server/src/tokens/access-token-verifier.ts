@@ -3,7 +3,7 @@ import type { IntrospectResponse } from '@keymint/api';
 import type { AccessTokenPrincipal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import { TOKEN_ALGS, type TokenConfig } from '../config.js';
-import { statusOf } from '../keys/present.js';
+import { statusOf } from '../store/key-status.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { SigningKeyRing } from './signing-key-ring.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import { statusOf } from '../keys/present.js';
-import { digestSecret, sameText } from '../keys/secret.js';
+import { statusOf } from '../store/key-status.js';
+import { digestSecret, sameText } from '../credentials/digest.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { invalidClient, invalidRequest } from './oauth-error.js';

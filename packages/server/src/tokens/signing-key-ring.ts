@@ -4,7 +4,7 @@ import type { SigningKey } from '@keymint/api';
 import type { Clock } from '../clock.js';
 import type { TokenAlg, TokenConfig } from '../config.js';
 import { newId } from '../ids.js';
-import { iso } from '../keys/present.js';
+import { iso } from '../clock.js';
 import type { AuditRecord, SigningKeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { openPrivateKey, sealPrivateKey } from './key-sealing.js';

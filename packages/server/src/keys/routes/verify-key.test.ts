@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mintSecret } from '../secret.js';
+import { mintSecret } from '../../credentials/secret.js';
 import { as, createKey, rootKeyWith } from '../../testing/client.js';
 import { useTestApp } from '../../testing/harness.js';
 

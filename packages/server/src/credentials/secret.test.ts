@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checksum, digestSecret, isWellFormedSecret, mintSecret } from './secret.js';
+import { digestSecret } from './digest.js';
+import { checksum, isWellFormedSecret, mintSecret } from './secret.js';
 
 describe('secrets', () => {
   it('are prefix_, 43 random base62 characters (≥ 256 bits) and a 6-digit base62 CRC-32', () => {

@@ -1,6 +1,6 @@
-import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BASE62, randomBase62 } from '../ids.js';
+import { digestSecret } from './digest.js';
 
 /** 43 base62 characters carry 256.03 bits: the contract's minimum. */
 const RANDOM_LENGTH = 43;
@@ -44,17 +44,4 @@ export function isWellFormedSecret(secret: string): boolean {
   const body = match[2];
   const random = body.slice(0, -CHECKSUM_LENGTH);
   return checksum(random) === body.slice(-CHECKSUM_LENGTH);
-}
-
-/**
- * SHA-256 hex digest: secrets are ≥ 256-bit random, so a fast hash is the right tool (no bcrypt).
- * One-shot `crypto.hash` (no Hash object): every verify digests two credentials.
- */
-export function digestSecret(secret: string): string {
-  return hash('sha256', secret, 'hex');
-}
-
-/** Constant-time equality of two strings of any length (compares their SHA-256 digests). */
-export function sameText(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
