@@ -1,4 +1,4 @@
-import { ErrorBody, ErrorStatus, VerifyKeyBody, VerifyKeyResult } from '@keymint/api';
+import { ErrorBody, ErrorStatus, VerifyKeyBody, type VerifyKeyResult } from '@keymint/api';
 import type { ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyBaseLogger } from 'fastify';
@@ -12,6 +12,7 @@ import { errorBody, failureOf } from './error-handler.js';
 import type { Metrics } from './metrics.js';
 import type { JsonBodyParser } from './nul-guard.js';
 import { validatorCompiler } from './validation.js';
+import { verifyResultSerializer } from './verify-serializer.js';
 
 const PATH = '/v1/keys/verify';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -46,7 +47,7 @@ export class VerifyLane {
   /** Set when the app starts closing: from then on Fastify answers (503 to new requests). */
   closing = false;
   private readonly validate = validatorCompiler({ schema: VerifyKeyBody, method: 'POST', url: PATH, httpPart: 'body' }) as ValidateFunction;
-  private readonly serializeResult = fastJson(VerifyKeyResult);
+  private readonly serializeResult = verifyResultSerializer();
   private readonly serializeError = fastJson(ErrorBody);
 
   constructor(private readonly deps: VerifyLaneDeps) {}
