@@ -93,12 +93,34 @@ export async function measureHello(ctx: BenchContext, name: string, script: stri
   }
 }
 
-/** Starts the real Keymint server (the built `main.js`) on a database, with default settings otherwise. */
-export async function startKeymint(ctx: BenchContext, label: string, env: Record<string, string>): Promise<ServerProcess> {
+/** Starts the home-made Fastify + better-sqlite3 verify on the SQLite file of `databaseUrl` and measures it with `secrets`. */
+export async function measureHomemade(ctx: BenchContext, group: string, databaseUrl: string, secrets: string[]): Promise<Measurement> {
+  const port = await freePort();
+  const script = 'homemade-fastify-sqlite.ts';
+  const server = await startServer({
+    args: ['--import', 'tsx', new URL(`../servers/${script}`, import.meta.url).pathname, String(port), databaseUrl.slice('sqlite:'.length)],
+    env: { HOMEMADE_TOKEN: ctx.rootKey },
+    readyPath: '/',
+    logFile: join(ctx.workDir, `${script}.log`),
+    port,
+  });
+  try {
+    return await measure(ctx, server, { group, name: HOMEMADE }, verifySpec(ctx, secrets));
+  } finally {
+    ctx.peakRss.push({ server: `${group}, ${HOMEMADE}`, bytes: server.peakRss() });
+    await server.stop();
+  }
+}
+
+/** The scenario name of the home-made verify. */
+export const HOMEMADE = 'home-made Fastify + better-sqlite3 verify, valid keys';
+
+/** Starts the real Keymint server (the built `main.js`, or another build's) on a database, with default settings otherwise. */
+export async function startKeymint(ctx: BenchContext, label: string, env: Record<string, string>, main = SERVER_MAIN): Promise<ServerProcess> {
   const port = await freePort();
   const profile = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${label.replace(/\W+/g, '-')}.cpuprofile`] : [];
   return startServer({
-    args: [...profile, SERVER_MAIN],
+    args: [...profile, main],
     env: { KEYMINT_HOST: '127.0.0.1', KEYMINT_PORT: String(port), KEYMINT_ROOT_KEY: ctx.rootKey, ...env },
     readyPath: '/readyz',
     logFile: join(ctx.workDir, `keymint-${label.replace(/\W+/g, '-')}.log`),

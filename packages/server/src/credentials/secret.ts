@@ -5,7 +5,6 @@ import { digestSecret } from './digest.js';
 /** 43 base62 characters carry 256.03 bits: the contract's minimum. */
 const RANDOM_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
-const SECRET_PATTERN = /^([a-z0-9]{1,16})_([0-9A-Za-z]{49,200})$/;
 
 /** CRC-32 (IEEE) of `text` as 6 base62 digits, most significant first, zero-padded. */
 export function checksum(text: string): string {
@@ -34,14 +33,55 @@ export function mintSecret(prefix: string): MintedSecret {
   return { secret, digest: digestSecret(secret), start: `${prefix}_${random.slice(0, 4)}` };
 }
 
+/** The longest prefix and the shortest and longest part after `_` (random part and checksum) a secret may have. */
+const MAX_PREFIX_LENGTH = 16;
+const MIN_BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
+const MAX_BODY_LENGTH = 200;
+
+/** Per ASCII code: `BASE62_CHAR` for `0-9A-Za-z`, plus `PREFIX_CHAR` for `a-z0-9`; 0 otherwise. */
+const BASE62_CHAR = 1;
+const PREFIX_CHAR = 2;
+const CHAR_CLASS = new Uint8Array(128);
+/** Per ASCII code: its base62 digit value. */
+const DIGIT_VALUE = new Uint8Array(128);
+for (let digit = 0; digit < BASE62.length; digit++) {
+  const code = BASE62.charCodeAt(digit);
+  DIGIT_VALUE[code] = digit;
+  CHAR_CLASS[code] = BASE62_CHAR | (digit < 10 || digit >= 36 ? PREFIX_CHAR : 0);
+}
+
+/** The IEEE CRC-32 table (reflected polynomial 0xEDB88320), as zlib uses. */
+const CRC_TABLE = new Int32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  CRC_TABLE[n] = c;
+}
+
 /**
- * True when `secret` has the shape and a correct checksum: typos and garbage are rejected
- * here, before any hashing or lookup.
+ * True when `secret` has the shape (`<a-z0-9, 1-16>_<base62, 49-200>`) and a correct checksum:
+ * typos and garbage are rejected here, before any hashing or lookup. Verify runs this on every
+ * call, so it walks the text once, with no regex, no native call and no string built: the CRC-32
+ * of the random part (ASCII by then, so equal to zlib's over its bytes) is compared with the
+ * checksum's digits read as a number, which `checksum` writes bijectively (62^6 > 2^32).
  */
 export function isWellFormedSecret(secret: string): boolean {
-  const match = SECRET_PATTERN.exec(secret);
-  if (!match) return false;
-  const body = match[2];
-  const random = body.slice(0, -CHECKSUM_LENGTH);
-  return checksum(random) === body.slice(-CHECKSUM_LENGTH);
+  const separator = secret.indexOf('_');
+  const bodyLength = secret.length - separator - 1;
+  if (separator < 1 || separator > MAX_PREFIX_LENGTH || bodyLength < MIN_BODY_LENGTH || bodyLength > MAX_BODY_LENGTH) return false;
+  for (let i = 0; i < separator; i++) if (!(CHAR_CLASS[secret.charCodeAt(i)] & PREFIX_CHAR)) return false;
+  const checksumAt = secret.length - CHECKSUM_LENGTH;
+  let crc = -1;
+  for (let i = separator + 1; i < checksumAt; i++) {
+    const code = secret.charCodeAt(i);
+    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return false;
+    crc = CRC_TABLE[(crc ^ code) & 0xff] ^ (crc >>> 8);
+  }
+  let written = 0;
+  for (let i = checksumAt; i < secret.length; i++) {
+    const code = secret.charCodeAt(i);
+    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return false;
+    written = written * 62 + DIGIT_VALUE[code];
+  }
+  return written === (crc ^ -1) >>> 0;
 }

@@ -92,3 +92,30 @@ describe('unpaired UTF-16 surrogates', () => {
   });
 
 });
+
+describe('prototype poisoning and malformed JSON', () => {
+  const verify = (payload: string) => send('POST', '/v1/keys/verify', payload);
+  const poisoned = [
+    ['__proto__', '{"key":"x","__proto__":{"admin":true}}'],
+    ['__proto__ spelled with escapes', '{"key":"x","\\u005f_proto__":{"admin":true}}'],
+    ['constructor.prototype', '{"key":"x","constructor":{"prototype":{"admin":true}}}'],
+    ['constructor spelled with escapes', '{"key":"x","\\u0063onstructor":{"prototype":{"admin":true}}}'],
+  ];
+
+  it.each(poisoned)('refuses %s in the parser, before validation', async (_name, payload) => {
+    const answer = await verify(payload);
+    expect(answer.statusCode).toBe(400);
+    // Fastify's parser refuses a poisoned body as it does invalid JSON (validation would name the field).
+    expect(answer.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/not valid JSON/) });
+  });
+
+  it('answers invalid and empty JSON with the parser\'s 400, and reads a body after a byte order mark', async () => {
+    const invalidJson = await verify('{"key":"x"');
+    expect(invalidJson.statusCode).toBe(400);
+    expect(invalidJson.json().error.message).toMatch(/not valid JSON/);
+    expect((await verify('')).statusCode).toBe(400);
+    const withBom = await verify('\ufeff{"key":"not-a-key"}');
+    expect(withBom.statusCode, withBom.body).toBe(200);
+    expect(withBom.json()).toMatchObject({ valid: false, code: 'NOT_FOUND' });
+  });
+});

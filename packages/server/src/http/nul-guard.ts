@@ -26,6 +26,19 @@ function memberName(text: string, start: number, end: number): string {
   }
 }
 
+/** How many times `char` occurs in `text`, counted up to `limit + 1`. */
+function occurrences(text: string, char: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1 && count <= limit; at = text.indexOf(char, at + 1)) count++;
+  return count;
+}
+
+/**
+ * True when `text` holds at most `MAX_BODY_DEPTH` of `{` and `[` in all (strings included): then
+ * nothing in it can nest deeper, and the character scan is not needed. Native searches only.
+ */
+const fewOpeners = (text: string) => occurrences(text, '{', MAX_BODY_DEPTH) + occurrences(text, '[', MAX_BODY_DEPTH) <= MAX_BODY_DEPTH;
+
 /**
  * The field under which `text` nests objects and arrays deeper than `MAX_BODY_DEPTH` (the
  * top-level member holding it, or `body`), or undefined. One pass over the raw text, skipping
@@ -33,7 +46,7 @@ function memberName(text: string, start: number, end: number): string {
  * read before a value opens is that member's name.
  */
 function tooDeep(text: string): string | undefined {
-  if (text.length <= MAX_BODY_DEPTH) return undefined;
+  if (fewOpeners(text)) return undefined;
   let depth = 0;
   let inObject = false;
   let name = -1;
@@ -88,6 +101,18 @@ function badText(text: string, body: unknown): Error | undefined {
   return undefined;
 }
 
+const BYTE_ORDER_MARK = 0xfeff;
+const INVALID = Symbol('invalid JSON');
+
+/**
+ * True when `JSON.parse` alone reads `text` exactly as the full checks would: no escape at all
+ * (so no `\u0000`, no escaped surrogate and no escaped spelling of a poisoning name), no literal
+ * `__proto__` or `constructor` (the names Fastify's parser refuses), no byte order mark (which
+ * it strips) and not empty (its own error). Three native substring searches; most bodies pass.
+ */
+const isPlain = (text: string) =>
+  text.length > 0 && text.charCodeAt(0) !== BYTE_ORDER_MARK && !text.includes('\\') && !text.includes('__proto__') && !text.includes('constructor');
+
 /** Parses a JSON body text; answers Fastify's own errors for empty and invalid JSON. */
 export type JsonBodyParser = (text: string, done: (error: Error | null, body?: unknown) => void) => void;
 
@@ -103,7 +128,8 @@ export type JsonBodyParser = (text: string, done: (error: Error | null, body?: u
  *   first, which turns invalid bytes (an encoded surrogate included) into U+FFFD, as it does in
  *   query strings and headers, which therefore cannot carry one either.
  * The string checks walk the parsed body only when its text holds the escape they look for
- * (`\u0000`, `\ud800`-`\udfff`), so ordinary requests pay a few substring searches.
+ * (`\u0000`, `\ud800`-`\udfff`), and a body with no escape and no poisoning name skips Fastify's
+ * parser for `JSON.parse` (`isPlain`), so ordinary requests pay a few substring searches.
  */
 export function installNulGuard(app: FastifyInstance): JsonBodyParser {
   app.addHook('onRequest', (request, _reply, done) => {
@@ -113,6 +139,16 @@ export function installNulGuard(app: FastifyInstance): JsonBodyParser {
   const parse: JsonBodyParser = (text, done) => {
     const deep = tooDeep(text);
     if (deep !== undefined) return done(invalid(deep, `must not nest objects and arrays deeper than the ${MAX_BODY_DEPTH} levels a body may hold`));
+    if (isPlain(text)) {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = INVALID;
+      }
+      // Invalid JSON takes the full path below, which answers Fastify's own error for it.
+      if (body !== INVALID) return done(null, body);
+    }
     parseJson(undefined as never, text, (error: Error | null, body?: unknown) => {
       if (error) return done(error);
       const bad = badText(text, body);

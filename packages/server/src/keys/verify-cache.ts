@@ -1,11 +1,17 @@
 import { LRUCache } from 'lru-cache';
-import { lruTime, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 
 /** A cached answer of `findKeyByDigest`. */
 export interface CachedSecret {
   key: KeyRecord;
   validUntil: Millis | null;
+}
+
+/** A cached value and the clock time (ms) after which it is no longer answered. */
+interface Expiring<T> {
+  value: T;
+  expiresAt: Millis;
 }
 
 /** What changed, so that every instance can drop what it cached of it. */
@@ -29,28 +35,28 @@ export interface Invalidation {
  */
 export class VerifyCache {
   private generation = 0;
-  private readonly found: LRUCache<string, CachedSecret>;
-  private readonly missing: LRUCache<string, true>;
+  private readonly found: LRUCache<string, Expiring<CachedSecret>>;
+  private readonly missing: LRUCache<string, Expiring<true>>;
   private readonly digestsByKey = new Map<string, Set<string>>();
   private readonly enabled: boolean;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
   /** Set while invalidations may be missed: no entry lives longer than this, ms. */
   private maxAgeMs: number | undefined;
 
-  /** `clock`: the time TTLs run on (the app's injected clock). */
+  /**
+   * `clock`: the time TTLs run on (the app's injected clock). Each entry carries its own expiry,
+   * checked on the clock at every read; lru-cache keeps only recency and size (its own TTLs read
+   * the clock several times per lookup).
+   */
   constructor(options: { size: number; ttlMs: number; negativeSize?: number; negativeTtlMs?: number; clock: Clock }) {
     const max = Math.max(1, options.size);
-    const time = lruTime(options.clock);
-    this.found = new LRUCache({
-      max,
-      ttl: Math.max(1, options.ttlMs),
-      ...time,
-      dispose: (value, digest) => this.unindex(value.key.id, digest),
-    });
-    this.missing = new LRUCache({
-      max: Math.max(1, options.negativeSize ?? Math.min(max, 100_000)),
-      ttl: Math.max(1, options.negativeTtlMs ?? 60_000),
-      ...time,
-    });
+    this.clock = options.clock;
+    this.ttlMs = Math.max(1, options.ttlMs);
+    this.negativeTtlMs = Math.max(1, options.negativeTtlMs ?? 60_000);
+    this.found = new LRUCache({ max, dispose: (entry, digest) => this.unindex(entry.value.key.id, digest) });
+    this.missing = new LRUCache({ max: Math.max(1, options.negativeSize ?? Math.min(max, 100_000)) });
     this.enabled = options.size > 0 && options.ttlMs > 0;
   }
 
@@ -59,16 +65,25 @@ export class VerifyCache {
     return this.generation;
   }
 
-  /** A cached record, `null` for a cached "no such key", `undefined` when not cached. */
+  /** A cached record, `null` for a cached "no such key", `undefined` when not cached (or expired). */
   get(digest: string): CachedSecret | null | undefined {
+    const now = this.clock.now();
     const hit = this.found.get(digest);
-    if (hit) return hit;
-    return this.missing.has(digest) ? null : undefined;
+    if (hit !== undefined) {
+      if (now <= hit.expiresAt) return hit.value;
+      this.found.delete(digest);
+    }
+    const miss = this.missing.get(digest);
+    if (miss !== undefined) {
+      if (now <= miss.expiresAt) return null;
+      this.missing.delete(digest);
+    }
+    return undefined;
   }
 
   remember(digest: string, value: CachedSecret, mark: number): void {
     if (!this.enabled || mark !== this.generation) return;
-    this.found.set(digest, value, this.maxAgeMs === undefined ? undefined : { ttl: this.maxAgeMs });
+    this.found.set(digest, { value, expiresAt: this.clock.now() + Math.min(this.ttlMs, this.maxAgeMs ?? Infinity) });
     let digests = this.digestsByKey.get(value.key.id);
     if (!digests) this.digestsByKey.set(value.key.id, (digests = new Set()));
     digests.add(digest);
@@ -76,7 +91,7 @@ export class VerifyCache {
 
   rememberMissing(digest: string, mark: number): void {
     if (!this.enabled || mark !== this.generation) return;
-    this.missing.set(digest, true, this.maxAgeMs === undefined ? undefined : { ttl: Math.min(this.maxAgeMs, this.missing.ttl) });
+    this.missing.set(digest, { value: true, expiresAt: this.clock.now() + Math.min(this.negativeTtlMs, this.maxAgeMs ?? Infinity) });
   }
 
   /**

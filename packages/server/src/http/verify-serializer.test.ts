@@ -1,0 +1,53 @@
+import { VerifyKeyResult, type Key } from '@keymint/api';
+import fastJson from 'fast-json-stringify';
+import { describe, expect, it } from 'vitest';
+import { verifyResultSerializer } from './verify-serializer.js';
+
+const key = (id: string, credits: Key['credits'] = null): Key => ({
+  id,
+  name: 'a "quoted" name \u00e9\u2028',
+  description: null,
+  start: 'km_abcd',
+  organization_id: 'org_1',
+  user_id: null,
+  scopes: ['a:b', 'c'],
+  metadata: { nested: { list: [1, 'two', null] } },
+  status: 'active',
+  expires_at: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  last_used_at: null,
+  rotated_at: null,
+  revoked_at: null,
+  revocation_reason: null,
+  rate_limit: { limit: 10, window_seconds: 60 },
+  credits,
+  created_by: 'rk_1',
+});
+
+describe('the verify answer serializer', () => {
+  const schema = fastJson(VerifyKeyResult);
+
+  it('writes the bytes of the schema serializer, the first time and from its memo', () => {
+    const serialize = verifyResultSerializer();
+    const plain = key('key_1');
+    const withCredits = key('key_2', { remaining: 3, refill_amount: null, refill_interval_seconds: null });
+    const results: VerifyKeyResult[] = [
+      { valid: true, code: 'VALID', key: plain },
+      { valid: false, code: 'INSUFFICIENT_SCOPE', key: plain },
+      { valid: true, code: 'VALID', key: withCredits, credits_remaining: 3 },
+      { valid: false, code: 'DISABLED', key: withCredits, credits_remaining: 0 },
+      { valid: false, code: 'NOT_FOUND' },
+    ];
+    for (let round = 0; round < 2; round++) for (const result of results) expect(serialize(result)).toBe(schema(result));
+  });
+
+  it('serializes whole an answer with a field it does not compose', () => {
+    const serialize = verifyResultSerializer();
+    const view = key('key_3');
+    const result: VerifyKeyResult = { valid: true, code: 'VALID', key: view, rate_limit: { limit: 5, remaining: 4, reset_at: '2026-01-01T00:01:00.000Z' } };
+    expect(serialize({ valid: true, code: 'VALID', key: view })).toBe(schema({ valid: true, code: 'VALID', key: view }));
+    expect(serialize(result)).toBe(schema(result));
+    expect(serialize(result)).toContain('"rate_limit"');
+  });
+});
