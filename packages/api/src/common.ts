@@ -9,9 +9,12 @@ export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-
  */
 export const LAST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
 
-/** A time a client asks for (an expiry): RFC 3339, any offset, no later than `LAST_TIMESTAMP` once in UTC. */
+/**
+ * A time a client asks for (an expiry): RFC 3339, any offset, no later than `LAST_TIMESTAMP` once in UTC.
+ * No `examples`: linters cannot check one against `formatMaximum` (an ajv-formats keyword).
+ */
 export const RequestedTimestamp = Type.String({
-  ...Timestamp,
+  format: 'date-time',
   formatMaximum: LAST_TIMESTAMP,
   description: `RFC 3339; at most ${LAST_TIMESTAMP}.`,
 });
@@ -34,14 +37,17 @@ export const Page = Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })
 /** Page size of every paginated list. */
 export const PageSize = Type.Integer({ minimum: 1, maximum: 500, default: 10 });
 
-/** Wraps an item schema in the contract's list envelope. */
+/** Wraps an item schema in the contract's list envelope, named after the item (`Key` → `KeyList`). */
 export const ListOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    data: Type.Array(item),
-    total_count: Type.Integer(),
-    page: Type.Integer(),
-    page_size: Type.Integer(),
-  });
+  Type.Object(
+    {
+      data: Type.Array(item),
+      total_count: Type.Integer({ minimum: 0 }),
+      page: Type.Integer({ minimum: 1 }),
+      page_size: Type.Integer({ minimum: 1 }),
+    },
+    item.title === undefined ? {} : { title: `${item.title}List`, description: `One page of ${item.title} objects, newest first.` },
+  );
 
 /** Path parameter `{id}`. */
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });

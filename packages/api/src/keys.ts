@@ -18,12 +18,10 @@ export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknow
   description: `At most 16 KiB serialized, and at most ${METADATA_MAX_DEPTH} levels of objects and arrays, this object being level 1 (\`x-max-depth\`).`,
 });
 
-export const KeyStatus = Type.Union([
-  Type.Literal('active'),
-  Type.Literal('disabled'),
-  Type.Literal('revoked'),
-  Type.Literal('expired'),
-]);
+export const KeyStatus = Type.Union(
+  [Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')],
+  { title: 'KeyStatus' },
+);
 export type KeyStatus = Static<typeof KeyStatus>;
 
 export const RateLimit = Type.Object(
@@ -44,6 +42,29 @@ export const Credits = Type.Object(
   { additionalProperties: false },
 );
 export type Credits = Static<typeof Credits>;
+
+/** What the examples of this file show: one key, as created. */
+const EXAMPLE_KEY = {
+  id: 'key_2Vq9b1c0tGk3yE8wQx',
+  name: 'Billing service',
+  description: 'Calls the invoices API from the billing worker.',
+  start: 'km_7fQ2',
+  organization_id: 'org_acme',
+  user_id: null,
+  scopes: ['invoices:read', 'invoices:write'],
+  metadata: { team: 'billing' },
+  status: 'active',
+  expires_at: '2027-01-01T00:00:00.000Z',
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  last_used_at: null,
+  rotated_at: null,
+  revoked_at: null,
+  revocation_reason: null,
+  rate_limit: { limit: 100, window_seconds: 60 },
+  credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86400 },
+  created_by: 'rk_3Kd9s0aQm1Lp2Xc7Vb',
+} as const;
 
 /** An API key as every read answers it: never the secret. */
 export const Key = Type.Object({
@@ -72,11 +93,18 @@ export const Key = Type.Object({
     }),
   ),
   created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
-});
+}, { title: 'Key', description: 'An API key, as every read answers it: never the secret.', examples: [EXAMPLE_KEY] });
 export type Key = Static<typeof Key>;
 
 /** A key with its secret: only in the answer that created or rotated it. */
-export const KeyWithSecret = Type.Composite([Key, Type.Object({ secret: Type.String() })]);
+export const KeyWithSecret = Type.Composite(
+  [Key, Type.Object({ secret: Type.String({ description: 'Shown in this answer only: store it now.' }) })],
+  {
+    title: 'KeyWithSecret',
+    description: 'A key with its secret: only in the answer that created or rotated it.',
+    examples: [{ ...EXAMPLE_KEY, secret: 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k' }],
+  },
+);
 export type KeyWithSecret = Static<typeof KeyWithSecret>;
 
 export const CreateKeyBody = Type.Object(
@@ -156,7 +184,7 @@ export const VerifyCode = Type.Union([
   Type.Literal('INSUFFICIENT_SCOPE'),
   Type.Literal('RATE_LIMITED'),
   Type.Literal('USAGE_EXCEEDED'),
-]);
+], { title: 'VerifyCode' });
 export type VerifyCode = Static<typeof VerifyCode>;
 
 export const VerifyKeyBody = Type.Object(
@@ -177,5 +205,5 @@ export const VerifyKeyResult = Type.Object({
     Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp }),
   ),
   credits_remaining: Type.Optional(Nullable(Type.Integer())),
-});
+}, { title: 'VerifyKeyResult', description: 'Always 200: the outcome is in `code`; `key` is there when the secret matched.' });
 export type VerifyKeyResult = Static<typeof VerifyKeyResult>;

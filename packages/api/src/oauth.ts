@@ -23,14 +23,14 @@ export const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
   scope: Type.String(),
-});
+}, { title: 'TokenResponse' });
 export type TokenResponse = Static<typeof TokenResponse>;
 
 /** The error body of the OAuth endpoints (RFC 6749 §5.2), not the contract's `{error: {code}}`. */
 export const OAuthErrorBody = Type.Object({
   error: Type.String({ examples: ['invalid_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request', 'rate_limited'] }),
   error_description: Type.String(),
-});
+}, { description: 'The error body of the OAuth endpoints (RFC 6749 §5.2, RFC 6750 §3).' });
 export type OAuthErrorBody = Static<typeof OAuthErrorBody>;
 
 /** `POST /v1/oauth/introspect` (RFC 7662), form or JSON. */
@@ -56,7 +56,7 @@ export const IntrospectResponse = Type.Object({
   jti: Type.Optional(Type.String()),
   token_type: Type.Optional(Type.Literal('Bearer')),
   org_id: Type.Optional(Type.String()),
-});
+}, { title: 'IntrospectResponse' });
 export type IntrospectResponse = Static<typeof IntrospectResponse>;
 
 /** A key that signs (or signed) access tokens: public facts only. */
@@ -65,15 +65,15 @@ export const SigningKey = Type.Object({
   alg: Type.String(),
   created_at: Timestamp,
   retired_at: Nullable(Timestamp),
-});
+}, { title: 'SigningKey' });
 export type SigningKey = Static<typeof SigningKey>;
 
 /** `GET /v1/signing-keys`: newest first. */
-export const SigningKeyList = Type.Object({ data: Type.Array(SigningKey) });
+export const SigningKeyList = Type.Object({ data: Type.Array(SigningKey) }, { title: 'SigningKeyList' });
 export type SigningKeyList = Static<typeof SigningKeyList>;
 
 /** `GET /.well-known/jwks.json` (RFC 7517). */
-export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
+export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { title: 'Jwks' });
 export type Jwks = Static<typeof Jwks>;
 
 /** RFC 8414 authorization server metadata (also served as OpenID discovery). */
@@ -88,6 +88,6 @@ export const AuthorizationServerMetadata = Type.Object(
     token_endpoint_auth_methods_supported: Type.Array(Type.String()),
     introspection_endpoint_auth_methods_supported: Type.Array(Type.String()),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, title: 'AuthorizationServerMetadata' },
 );
 export type AuthorizationServerMetadata = Static<typeof AuthorizationServerMetadata>;
