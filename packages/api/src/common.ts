@@ -28,6 +28,15 @@ export const RequestedTimestamp = Type.String({
 export const Nullable = <T extends TSchema & { type: string }>(schema: T) =>
   Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
+/**
+ * Options of an object schema whose fields `a` and `b` exclude each other: a body gives at most
+ * one of them (a `null` one counts as not given). Written as JSON Schema's `not` so the document
+ * states the rule; the server answers it naming `b`.
+ */
+export const exclusive = (a: string, b: string) => ({
+  not: { required: [a, b], properties: { [a]: { not: { type: 'null' } }, [b]: { not: { type: 'null' } } } },
+});
+
 /** The application's own identifiers (organization, user): opaque, bounded. */
 export const ExternalId = Type.String({ minLength: 1, maxLength: 128 });
 

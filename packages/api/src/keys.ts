@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
+import { exclusive, ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
 const MAX_SECONDS = 100 * 365 * 24 * 3600;
@@ -43,7 +43,8 @@ export const Credits = Type.Object(
 );
 export type Credits = Static<typeof Credits>;
 
-/** What the examples of this file show: one key, as created. */
+/** What the examples of this file show: one key, as created, and its secret (made up: it verifies as `NOT_FOUND`). */
+const EXAMPLE_SECRET = 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k';
 const EXAMPLE_KEY = {
   id: 'key_2Vq9b1c0tGk3yE8wQx',
   name: 'Billing service',
@@ -102,7 +103,7 @@ export const KeyWithSecret = Type.Composite(
   {
     title: 'KeyWithSecret',
     description: 'A key with its secret: only in the answer that created or rotated it.',
-    examples: [{ ...EXAMPLE_KEY, secret: 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k' }],
+    examples: [{ ...EXAMPLE_KEY, secret: EXAMPLE_SECRET }],
   },
 );
 export type KeyWithSecret = Static<typeof KeyWithSecret>;
@@ -117,11 +118,26 @@ export const CreateKeyBody = Type.Object(
     scopes: Type.Optional(Scopes),
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(Nullable(RequestedTimestamp)),
-    seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ maximum: MAX_SECONDS }))),
+    seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_SECONDS }))),
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    ...exclusive('expires_at', 'seconds_until_expiration'),
+    examples: [
+      {
+        name: 'Billing service',
+        organization_id: 'org_acme',
+        description: 'Calls the invoices API from the billing worker.',
+        scopes: ['invoices:read', 'invoices:write'],
+        metadata: { team: 'billing' },
+        seconds_until_expiration: 31_536_000,
+        rate_limit: { limit: 100, window_seconds: 60 },
+        credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86_400 },
+      },
+    ],
+  },
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
 
@@ -157,7 +173,7 @@ export const UpdateKeyBody = Type.Object(
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ description: 'Also reads refunds.', scopes: ['invoices:read', 'refunds:read'], enabled: true }] },
 );
 export type UpdateKeyBody = Static<typeof UpdateKeyBody>;
 
@@ -165,13 +181,13 @@ export const RotateKeyBody = Type.Object(
   {
     previous_secret_valid_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, default: 0 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ previous_secret_valid_seconds: 3600 }] },
 );
 export type RotateKeyBody = Static<typeof RotateKeyBody>;
 
 export const RevokeKeyBody = Type.Object(
   { reason: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: 'Leaked in a CI log.' }] },
 );
 export type RevokeKeyBody = Static<typeof RevokeKeyBody>;
 
@@ -193,7 +209,7 @@ export const VerifyKeyBody = Type.Object(
     scopes: Type.Optional(Scopes),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ key: EXAMPLE_SECRET, scopes: ['invoices:read'], cost: 1 }] },
 );
 export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
 

@@ -6,14 +6,17 @@ const Param = (maxLength: number, description?: string) => Type.String({ minLeng
 /** `POST /v1/oauth/token` (form or JSON): the client_credentials grant of RFC 6749 §4.4. */
 export const TokenRequest = Type.Object(
   {
-    grant_type: Param(128, 'Must be `client_credentials`.'),
+    grant_type: Type.Unsafe<'client_credentials'>({ type: 'string', enum: ['client_credentials'], description: 'The only grant served.' }),
     client_id: Type.Optional(Param(64, 'The API key id (or give it with HTTP Basic).')),
     client_secret: Type.Optional(Param(512, 'The API key secret (or give it with HTTP Basic).')),
     scope: Type.Optional(Type.String({ maxLength: 4096, description: 'Space-separated subset of the key scopes; default: all.' })),
     audience: Type.Optional(Param(512, 'An allowed audience (`KEYMINT_TOKEN_AUDIENCES`).')),
     resource: Type.Optional(Param(512, 'RFC 8707 resource indicator: an allowed audience.')),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ grant_type: 'client_credentials', client_id: 'key_2Vq9b1c0tGk3yE8wQx', client_secret: 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k', scope: 'invoices:read' }],
+  },
 );
 export type TokenRequest = Static<typeof TokenRequest>;
 
@@ -39,7 +42,7 @@ export const IntrospectRequest = Type.Object(
     token: Param(8192),
     token_type_hint: Type.Optional(Param(64)),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ token: 'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJrZXlfMlZxOWIxYzB0R2szeUU4d1F4In0.c2lnbmF0dXJl', token_type_hint: 'access_token' }] },
 );
 export type IntrospectRequest = Static<typeof IntrospectRequest>;
 

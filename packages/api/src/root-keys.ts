@@ -40,7 +40,7 @@ export const CreateRootKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     permissions: Type.Array(PermissionName, { minItems: 1, maxItems: 16, uniqueItems: true }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Deploy pipeline', permissions: ['keys:read', 'keys:write'] }] },
 );
 export type CreateRootKeyBody = Static<typeof CreateRootKeyBody>;
 

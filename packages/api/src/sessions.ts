@@ -14,7 +14,7 @@ export const CreateSessionBody = Type.Object(
     ),
     expires_in_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ user_id: 'user_42', organizations: [{ id: 'org_acme', role: 'admin' }], expires_in_seconds: 3600 }] },
 );
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
 
@@ -26,7 +26,7 @@ export const Session = Type.Object({
 export type Session = Static<typeof Session>;
 
 /** `POST /v1/sessions/revoke`: ends every session of one end user. */
-export const RevokeSessionsBody = Type.Object({ user_id: ExternalId }, { additionalProperties: false });
+export const RevokeSessionsBody = Type.Object({ user_id: ExternalId }, { additionalProperties: false, examples: [{ user_id: 'user_42' }] });
 export type RevokeSessionsBody = Static<typeof RevokeSessionsBody>;
 
 /** How many sessions a revoke ended. */

@@ -55,14 +55,10 @@ const rateLimit = (value: NonNullable<CreateKeyBody['rate_limit']>): KeyRecord['
   windowSeconds: value.window_seconds,
 });
 
-/** The expiry a create asks for: `expires_at` or `seconds_until_expiration`, never both. */
+/** The expiry a create asks for: `expires_at` or `seconds_until_expiration` (the schema refuses both, and a value below 1). */
 export function expiryOf(body: CreateKeyBody, now: Millis): Millis | null {
   const { expires_at, seconds_until_expiration } = body;
-  if (expires_at != null && seconds_until_expiration != null) {
-    throw invalid('seconds_until_expiration', 'give expires_at or seconds_until_expiration, not both');
-  }
   if (seconds_until_expiration != null) {
-    if (seconds_until_expiration < 1) throw invalid('seconds_until_expiration', 'must be at least 1');
     const expiresAt = now + seconds_until_expiration * 1000;
     // The schema bounds expires_at itself; the time this one lands on is known only now.
     if (expiresAt > Date.parse(LAST_TIMESTAMP)) throw invalid('seconds_until_expiration', `must not land after ${LAST_TIMESTAMP}`);

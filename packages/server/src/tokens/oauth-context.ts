@@ -23,6 +23,10 @@ function toOAuthError(error: FastifyError | DomainError | OAuthError): OAuthErro
     return new OAuthError(status, code, error.message, headers);
   }
   if ('validation' in error && error.validation) {
+    // The schema's `grant_type` enum: RFC 6749 §5.2 names this failure apart.
+    if (error.validation.some((e) => e.instancePath === '/grant_type' && e.keyword === 'enum')) {
+      return new OAuthError(400, 'unsupported_grant_type', 'Only client_credentials is supported.');
+    }
     const details = validationDetails(error.validation as never, error.validationContext ?? 'body');
     return new OAuthError(400, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '));
   }
