@@ -37,6 +37,16 @@ export const exclusive = (a: string, b: string) => ({
   not: { required: [a, b], properties: { [a]: { not: { type: 'null' } }, [b]: { not: { type: 'null' } } } },
 });
 
+/** `field` is given, and not `null`. */
+const given = (field: string) => ({ required: [field], properties: { [field]: { not: { type: 'null' } } } });
+
+/**
+ * Options of an object schema whose fields `a` and `b` come together: both given or neither (a
+ * `null` one counts as not given). Written as JSON Schema's `if`/`then` so the document states
+ * the rule; the server answers it naming the object.
+ */
+export const together = (a: string, b: string) => ({ if: { anyOf: [given(a), given(b)] }, then: { allOf: [given(a), given(b)] } });
+
 /** The application's own identifiers (organization, user): opaque, bounded. */
 export const ExternalId = Type.String({ minLength: 1, maxLength: 128 });
 

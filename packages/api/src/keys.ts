@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { exclusive, ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
+import { exclusive, ExternalId, together, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
 const MAX_SECONDS = 100 * 365 * 24 * 3600;
@@ -39,7 +39,7 @@ export const Credits = Type.Object(
     refill_amount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
     refill_interval_seconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 366 * 24 * 3600 }))),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...together('refill_amount', 'refill_interval_seconds') },
 );
 export type Credits = Static<typeof Credits>;
 

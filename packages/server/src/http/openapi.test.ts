@@ -91,6 +91,19 @@ describe('the OpenAPI document', () => {
     expect(zero.json().error.details.map((d: { field: string }) => d.field)).toEqual(['seconds_until_expiration']);
   });
 
+  it('states that a refill amount and interval come together, and answers it naming credits', async () => {
+    const create = doc.paths['/v1/keys'].post.requestBody!.content['application/json'].schema!;
+    expect(create.properties).toMatchObject({ credits: { then: { allOf: [{ required: ['refill_amount'] }, { required: ['refill_interval_seconds'] }] } } });
+    for (const credits of [{ remaining: 5, refill_amount: 1 }, { remaining: 5, refill_amount: 1, refill_interval_seconds: null }, { remaining: 5, refill_interval_seconds: 60 }]) {
+      const alone = await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', credits });
+      expect(alone.statusCode, JSON.stringify(credits)).toBe(400);
+      expect(alone.json().error.details).toEqual([{ field: 'credits', message: 'refill_amount and refill_interval_seconds come together' }]);
+    }
+    for (const credits of [{ remaining: 5 }, { remaining: 5, refill_amount: null }, { remaining: 5, refill_amount: 1, refill_interval_seconds: 60 }]) {
+      expect((await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', credits })).statusCode, JSON.stringify(credits)).toBe(201);
+    }
+  });
+
   it('shows an example for every request body, and the server accepts each one', async () => {
     const withBody = operations().filter(({ operation }) => operation.requestBody);
     expect(withBody.length).toBeGreaterThanOrEqual(10);

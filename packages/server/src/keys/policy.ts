@@ -41,14 +41,12 @@ function checkMetadata(metadata: Record<string, unknown> | undefined): void {
   }
 }
 
-function credits(value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] {
-  const amount = value.refill_amount ?? null;
-  const interval = value.refill_interval_seconds ?? null;
-  if ((amount === null) !== (interval === null)) {
-    throw invalid('credits', 'refill_amount and refill_interval_seconds come together');
-  }
-  return { remaining: value.remaining, refillAmount: amount, refillIntervalSeconds: interval };
-}
+/** The schema has made sure refill_amount and refill_interval_seconds come together. */
+const credits = (value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] => ({
+  remaining: value.remaining,
+  refillAmount: value.refill_amount ?? null,
+  refillIntervalSeconds: value.refill_interval_seconds ?? null,
+});
 
 const rateLimit = (value: NonNullable<CreateKeyBody['rate_limit']>): KeyRecord['rateLimit'] => ({
   limit: value.limit,
