@@ -15,13 +15,17 @@ export const AUDIT_ACTIONS = [
   'signing_key.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export const AuditAction = Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)), { title: 'AuditAction' });
 
-export const ActorType = Type.Union([Type.Literal('root_key'), Type.Literal('session'), Type.Literal('access_token'), Type.Literal('system')]);
+export const ActorType = Type.Union(
+  [Type.Literal('root_key'), Type.Literal('session'), Type.Literal('access_token'), Type.Literal('system')],
+  { title: 'ActorType' },
+);
 export type ActorType = Static<typeof ActorType>;
 
 export const AuditEvent = Type.Object({
   id: Type.String({ examples: ['evt_6Hj2k9sLq0Wm3Pz1Xa'] }),
-  action: Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a))),
+  action: AuditAction,
   actor: Type.Object({ type: ActorType, id: Type.String() }),
   organization_id: Nullable(Type.String()),
   key_id: Nullable(Type.String()),
@@ -31,14 +35,14 @@ export const AuditEvent = Type.Object({
   before: Nullable(Type.Record(Type.String(), Type.Unknown())),
   after: Nullable(Type.Record(Type.String(), Type.Unknown())),
   created_at: Timestamp,
-});
+}, { title: 'AuditEvent' });
 export type AuditEvent = Static<typeof AuditEvent>;
 
 export const ListAuditEventsQuery = Type.Object(
   {
     organization_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     key_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
+    action: Type.Optional(AuditAction),
     from: Type.Optional(Timestamp),
     to: Type.Optional(Timestamp),
     page: Type.Optional(Page),

@@ -9,9 +9,12 @@ export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-01-
  */
 export const LAST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
 
-/** A time a client asks for (an expiry): RFC 3339, any offset, no later than `LAST_TIMESTAMP` once in UTC. */
+/**
+ * A time a client asks for (an expiry): RFC 3339, any offset, no later than `LAST_TIMESTAMP` once in UTC.
+ * No `examples`: linters cannot check one against `formatMaximum` (an ajv-formats keyword).
+ */
 export const RequestedTimestamp = Type.String({
-  ...Timestamp,
+  format: 'date-time',
   formatMaximum: LAST_TIMESTAMP,
   description: `RFC 3339; at most ${LAST_TIMESTAMP}.`,
 });
@@ -25,6 +28,25 @@ export const RequestedTimestamp = Type.String({
 export const Nullable = <T extends TSchema & { type: string }>(schema: T) =>
   Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
+/**
+ * Options of an object schema whose fields `a` and `b` exclude each other: a body gives at most
+ * one of them (a `null` one counts as not given). Written as JSON Schema's `not` so the document
+ * states the rule; the server answers it naming `b`.
+ */
+export const exclusive = (a: string, b: string) => ({
+  not: { required: [a, b], properties: { [a]: { not: { type: 'null' } }, [b]: { not: { type: 'null' } } } },
+});
+
+/** `field` is given, and not `null`. */
+const given = (field: string) => ({ required: [field], properties: { [field]: { not: { type: 'null' } } } });
+
+/**
+ * Options of an object schema whose fields `a` and `b` come together: both given or neither (a
+ * `null` one counts as not given). Written as JSON Schema's `if`/`then` so the document states
+ * the rule; the server answers it naming the object.
+ */
+export const together = (a: string, b: string) => ({ if: { anyOf: [given(a), given(b)] }, then: { allOf: [given(a), given(b)] } });
+
 /** The application's own identifiers (organization, user): opaque, bounded. */
 export const ExternalId = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -34,14 +56,17 @@ export const Page = Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })
 /** Page size of every paginated list. */
 export const PageSize = Type.Integer({ minimum: 1, maximum: 500, default: 10 });
 
-/** Wraps an item schema in the contract's list envelope. */
+/** Wraps an item schema in the contract's list envelope, named after the item (`Key` → `KeyList`). */
 export const ListOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    data: Type.Array(item),
-    total_count: Type.Integer(),
-    page: Type.Integer(),
-    page_size: Type.Integer(),
-  });
+  Type.Object(
+    {
+      data: Type.Array(item),
+      total_count: Type.Integer({ minimum: 0 }),
+      page: Type.Integer({ minimum: 1 }),
+      page_size: Type.Integer({ minimum: 1 }),
+    },
+    item.title === undefined ? {} : { title: `${item.title}List`, description: `One page of ${item.title} objects, newest first.` },
+  );
 
 /** Path parameter `{id}`. */
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });

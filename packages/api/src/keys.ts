@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
+import { exclusive, ExternalId, together, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
 const MAX_SECONDS = 100 * 365 * 24 * 3600;
@@ -18,12 +18,10 @@ export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknow
   description: `At most 16 KiB serialized, and at most ${METADATA_MAX_DEPTH} levels of objects and arrays, this object being level 1 (\`x-max-depth\`).`,
 });
 
-export const KeyStatus = Type.Union([
-  Type.Literal('active'),
-  Type.Literal('disabled'),
-  Type.Literal('revoked'),
-  Type.Literal('expired'),
-]);
+export const KeyStatus = Type.Union(
+  [Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')],
+  { title: 'KeyStatus' },
+);
 export type KeyStatus = Static<typeof KeyStatus>;
 
 export const RateLimit = Type.Object(
@@ -41,9 +39,33 @@ export const Credits = Type.Object(
     refill_amount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
     refill_interval_seconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 366 * 24 * 3600 }))),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...together('refill_amount', 'refill_interval_seconds') },
 );
 export type Credits = Static<typeof Credits>;
+
+/** What the examples of this file show: one key, as created, and its secret (made up: it verifies as `NOT_FOUND`). */
+const EXAMPLE_SECRET = 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k';
+const EXAMPLE_KEY = {
+  id: 'key_2Vq9b1c0tGk3yE8wQx',
+  name: 'Billing service',
+  description: 'Calls the invoices API from the billing worker.',
+  start: 'km_7fQ2',
+  organization_id: 'org_acme',
+  user_id: null,
+  scopes: ['invoices:read', 'invoices:write'],
+  metadata: { team: 'billing' },
+  status: 'active',
+  expires_at: '2027-01-01T00:00:00.000Z',
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  last_used_at: null,
+  rotated_at: null,
+  revoked_at: null,
+  revocation_reason: null,
+  rate_limit: { limit: 100, window_seconds: 60 },
+  credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86400 },
+  created_by: 'rk_3Kd9s0aQm1Lp2Xc7Vb',
+} as const;
 
 /** An API key as every read answers it: never the secret. */
 export const Key = Type.Object({
@@ -72,11 +94,18 @@ export const Key = Type.Object({
     }),
   ),
   created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
-});
+}, { title: 'Key', description: 'An API key, as every read answers it: never the secret.', examples: [EXAMPLE_KEY] });
 export type Key = Static<typeof Key>;
 
 /** A key with its secret: only in the answer that created or rotated it. */
-export const KeyWithSecret = Type.Composite([Key, Type.Object({ secret: Type.String() })]);
+export const KeyWithSecret = Type.Composite(
+  [Key, Type.Object({ secret: Type.String({ description: 'Shown in this answer only: store it now.' }) })],
+  {
+    title: 'KeyWithSecret',
+    description: 'A key with its secret: only in the answer that created or rotated it.',
+    examples: [{ ...EXAMPLE_KEY, secret: EXAMPLE_SECRET }],
+  },
+);
 export type KeyWithSecret = Static<typeof KeyWithSecret>;
 
 export const CreateKeyBody = Type.Object(
@@ -89,11 +118,26 @@ export const CreateKeyBody = Type.Object(
     scopes: Type.Optional(Scopes),
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(Nullable(RequestedTimestamp)),
-    seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ maximum: MAX_SECONDS }))),
+    seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_SECONDS }))),
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    ...exclusive('expires_at', 'seconds_until_expiration'),
+    examples: [
+      {
+        name: 'Billing service',
+        organization_id: 'org_acme',
+        description: 'Calls the invoices API from the billing worker.',
+        scopes: ['invoices:read', 'invoices:write'],
+        metadata: { team: 'billing' },
+        seconds_until_expiration: 31_536_000,
+        rate_limit: { limit: 100, window_seconds: 60 },
+        credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86_400 },
+      },
+    ],
+  },
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
 
@@ -129,7 +173,7 @@ export const UpdateKeyBody = Type.Object(
     rate_limit: Type.Optional(Nullable(RateLimit)),
     credits: Type.Optional(Nullable(Credits)),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ description: 'Also reads refunds.', scopes: ['invoices:read', 'refunds:read'], enabled: true }] },
 );
 export type UpdateKeyBody = Static<typeof UpdateKeyBody>;
 
@@ -137,13 +181,13 @@ export const RotateKeyBody = Type.Object(
   {
     previous_secret_valid_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, default: 0 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ previous_secret_valid_seconds: 3600 }] },
 );
 export type RotateKeyBody = Static<typeof RotateKeyBody>;
 
 export const RevokeKeyBody = Type.Object(
   { reason: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: 'Leaked in a CI log.' }] },
 );
 export type RevokeKeyBody = Static<typeof RevokeKeyBody>;
 
@@ -156,7 +200,7 @@ export const VerifyCode = Type.Union([
   Type.Literal('INSUFFICIENT_SCOPE'),
   Type.Literal('RATE_LIMITED'),
   Type.Literal('USAGE_EXCEEDED'),
-]);
+], { title: 'VerifyCode' });
 export type VerifyCode = Static<typeof VerifyCode>;
 
 export const VerifyKeyBody = Type.Object(
@@ -165,7 +209,7 @@ export const VerifyKeyBody = Type.Object(
     scopes: Type.Optional(Scopes),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ key: EXAMPLE_SECRET, scopes: ['invoices:read'], cost: 1 }] },
 );
 export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
 
@@ -177,5 +221,5 @@ export const VerifyKeyResult = Type.Object({
     Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp }),
   ),
   credits_remaining: Type.Optional(Nullable(Type.Integer())),
-});
+}, { title: 'VerifyKeyResult', description: 'Always 200: the outcome is in `code`; `key` is there when the secret matched.' });
 export type VerifyKeyResult = Static<typeof VerifyKeyResult>;

@@ -13,7 +13,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const PermissionName = Type.Union([...PERMISSIONS.map((p) => Type.Literal(p)), Type.Literal('*')]);
+export const PermissionName = Type.Union([...PERMISSIONS.map((p) => Type.Literal(p)), Type.Literal('*')], { title: 'Permission' });
 export type PermissionName = Static<typeof PermissionName>;
 
 export const RootKey = Type.Object({
@@ -26,10 +26,13 @@ export const RootKey = Type.Object({
   last_used_at: Nullable(Timestamp),
   rotated_at: Nullable(Timestamp),
   created_by: Nullable(Type.String()),
-});
+}, { title: 'RootKey', description: 'A management credential, as every read answers it: never the secret.' });
 export type RootKey = Static<typeof RootKey>;
 
-export const RootKeyWithSecret = Type.Composite([RootKey, Type.Object({ secret: Type.String() })]);
+export const RootKeyWithSecret = Type.Composite(
+  [RootKey, Type.Object({ secret: Type.String({ description: 'Shown in this answer only: store it now.' }) })],
+  { title: 'RootKeyWithSecret', description: 'A root key with its secret: only in the answer that created or rotated it.' },
+);
 export type RootKeyWithSecret = Static<typeof RootKeyWithSecret>;
 
 export const CreateRootKeyBody = Type.Object(
@@ -37,7 +40,7 @@ export const CreateRootKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     permissions: Type.Array(PermissionName, { minItems: 1, maxItems: 16, uniqueItems: true }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Deploy pipeline', permissions: ['keys:read', 'keys:write'] }] },
 );
 export type CreateRootKeyBody = Static<typeof CreateRootKeyBody>;
 

@@ -41,28 +41,22 @@ function checkMetadata(metadata: Record<string, unknown> | undefined): void {
   }
 }
 
-function credits(value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] {
-  const amount = value.refill_amount ?? null;
-  const interval = value.refill_interval_seconds ?? null;
-  if ((amount === null) !== (interval === null)) {
-    throw invalid('credits', 'refill_amount and refill_interval_seconds come together');
-  }
-  return { remaining: value.remaining, refillAmount: amount, refillIntervalSeconds: interval };
-}
+/** The schema has made sure refill_amount and refill_interval_seconds come together. */
+const credits = (value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] => ({
+  remaining: value.remaining,
+  refillAmount: value.refill_amount ?? null,
+  refillIntervalSeconds: value.refill_interval_seconds ?? null,
+});
 
 const rateLimit = (value: NonNullable<CreateKeyBody['rate_limit']>): KeyRecord['rateLimit'] => ({
   limit: value.limit,
   windowSeconds: value.window_seconds,
 });
 
-/** The expiry a create asks for: `expires_at` or `seconds_until_expiration`, never both. */
+/** The expiry a create asks for: `expires_at` or `seconds_until_expiration` (the schema refuses both, and a value below 1). */
 export function expiryOf(body: CreateKeyBody, now: Millis): Millis | null {
   const { expires_at, seconds_until_expiration } = body;
-  if (expires_at != null && seconds_until_expiration != null) {
-    throw invalid('seconds_until_expiration', 'give expires_at or seconds_until_expiration, not both');
-  }
   if (seconds_until_expiration != null) {
-    if (seconds_until_expiration < 1) throw invalid('seconds_until_expiration', 'must be at least 1');
     const expiresAt = now + seconds_until_expiration * 1000;
     // The schema bounds expires_at itself; the time this one lands on is known only now.
     if (expiresAt > Date.parse(LAST_TIMESTAMP)) throw invalid('seconds_until_expiration', `must not land after ${LAST_TIMESTAMP}`);
