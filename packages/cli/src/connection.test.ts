@@ -3,9 +3,12 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../../server/src/testing/processes.js';
 import { CLI_MAIN, cleanEnv, ROOT_KEY, runCli, serve, type Served } from './testing/cli-process.js';
+
+// Every step is a fresh `node` process running the built CLI: seconds each on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 let server: Served;
 beforeAll(async () => {

@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanEnv, ROOT_KEY, runCli, serve, type Served } from './testing/cli-process.js';
+
+// Every step is a fresh `node` process running the built CLI: seconds each on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 let server: Served;
 let env: Record<string, string>;
@@ -91,6 +94,11 @@ describe('keymint keys, the built binary against a served server', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe('INSUFFICIENT_SCOPE');
   });
+
+  it('verify without an argument reads the secret from stdin (keeping it out of the process list)', async () => {
+    const key = await json(['keys', 'create', '--name', 'stdin', '--org', 'org_stdin']);
+    expect((await json(['keys', 'verify'], `${key.secret}\n`)).code).toBe('VALID');
+  });
 });
 
 describe('exit codes', () => {
@@ -119,6 +127,7 @@ describe('exit codes', () => {
       [['keys', 'create', '--name', 'x', '--org', 'o', '--metadata', '[1]'], /--metadata.*expected a JSON object/],
       [['keys', 'frobnicate'], /unknown command 'frobnicate'/],
       [['keys', 'get'], /missing required argument 'id'/],
+      [['keys', 'get', 'a', 'b'], /too many arguments/],
       [['keys', 'create', '--name', 'nobody'], /give --org, --user or both/],
       [['keys', 'update', 'key_x', '--enable', '--disable'], /cannot be used with/],
     ];

@@ -2,8 +2,11 @@ import { CONFIG_OPTIONS } from '@keymint/server/config-options';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanEnv, ROOT_KEY, runCli, serve, type Served } from './testing/cli-process.js';
+
+// Every step is a fresh `node` process running the built CLI: seconds each on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 let server: Served;
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { withClient } from '../context.js';
 import { details, relativeTime, show, showSecret, table, type Output } from '../output.js';
 import { collect, integer, jsonObject } from '../parse.js';
+import { readHidden } from '../prompt.js';
 
 const STATUSES = ['active', 'disabled', 'revoked', 'expired', 'all'];
 
@@ -174,13 +175,13 @@ export function registerKeys(program: Command): void {
     );
 
   keys
-    .command('verify <secret>')
-    .description('check a secret as your API would (exit 0 whatever the outcome; the code says it)')
+    .command('verify [secret]')
+    .description('check a secret as your API would (exit 0 whatever the outcome; the code says it); left out, the secret is asked for or read from stdin, out of the process list')
     .option('--scope <scope>', 'a scope the key must hold (repeat, or comma-separate)', collect)
     .option('--cost <n>', 'credits to spend (default 1)', integer(0, 1_000_000))
     .action(
       withClient<{ scope?: string[]; cost?: number }>(async ({ client, output, options }, secret) => {
-        const result = await client.keys.verify({ key: secret, scopes: options.scope, cost: options.cost });
+        const result = await client.keys.verify({ key: secret ?? (await readHidden('Secret: ')), scopes: options.scope, cost: options.cost });
         show(output, result, (r) => (r.key ? `${r.code}\n\n${keyDetails(output, r.key)}` : r.code));
       }),
     );
