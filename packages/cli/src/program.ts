@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerSigningKeys(program);
   registerAudit(program);
   registerDoctor(program);
+  registerCompletion(program);
   return program;
 }
