@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanEnv, ROOT_KEY, runCli, serve, type Served } from './testing/cli-process.js';
 
 // Every step is a fresh `node` process running the built CLI: seconds each on a loaded machine.
-vi.setConfig({ testTimeout: 90_000 });
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 let server: Served;
 let env: Record<string, string>;

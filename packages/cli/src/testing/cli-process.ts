@@ -64,7 +64,7 @@ export async function serve(extraFlags: string[] = []): Promise<Served> {
     await waitFor('keymint serve', async () => {
       if (child.exitCode !== null) throw new Error(`keymint serve exited: ${output}`);
       return (await fetch(`${url}/healthz`)).ok;
-    }, 15_000);
+    }, 60_000);
   } catch (error) {
     await stop();
     throw error;
