@@ -5,6 +5,7 @@ import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, key
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
+import { signingKeysList, signingKeysRotate } from './funcs/signing-keys.js';
 import { usageGet } from './funcs/usage.js';
 
 /** A standalone function seen as a method: the core bound, the `Result` unwrapped (thrown on failure). */
@@ -50,6 +51,8 @@ export class Keymint extends KeymintCore {
   readonly audit;
   /** Verification counts per key. */
   readonly usage;
+  /** Keys that sign access tokens: list, rotate. */
+  readonly signingKeys;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -71,5 +74,6 @@ export class Keymint extends KeymintCore {
     this.tokens = methods(this, { clientCredentials: tokensClientCredentials, introspect: tokensIntrospect });
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
     this.usage = methods(this, { get: usageGet });
+    this.signingKeys = methods(this, { list: signingKeysList, rotate: signingKeysRotate });
   }
 }

@@ -16,3 +16,4 @@ export * from './funcs/sessions.js';
 export * from './funcs/tokens.js';
 export * from './funcs/audit.js';
 export * from './funcs/usage.js';
+export * from './funcs/signing-keys.js';

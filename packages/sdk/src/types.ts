@@ -25,6 +25,8 @@ import type {
   VerifyKeyBody,
   VerifyKeyResult,
   AuditEvent,
+  SigningKey,
+  SigningKeyList,
 } from '@keymint/api';
 import type { Camelize } from './case.js';
 
@@ -86,3 +88,8 @@ export type ClientCredentialsParams = Camelize<Required<Pick<TokenRequest, 'clie
 export type AccessToken = Camelize<TokenResponse> & { expiresAt: number };
 /** `tokens.introspect` answer: `active: false` (and nothing more) for a token of a revoked or deleted key. */
 export type TokenIntrospection = Camelize<IntrospectResponse>;
+
+/** A key that signs (or signed) access tokens. */
+export type SigningKeyInfo = Camelize<SigningKey>;
+/** `signingKeys.list` answer, newest first. */
+export type SigningKeyPage = Camelize<SigningKeyList>;

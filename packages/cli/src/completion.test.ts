@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
+import { CLI_MAIN } from './testing/cli-process.js';
+
+vi.setConfig({ testTimeout: 60_000 });
+const run = promisify(execFile);
+
+/** What bash offers after `words` (the last one being typed), with the script `keymint completion bash` prints loaded. */
+async function complete(...words: string[]): Promise<string[]> {
+  const script = `source <(${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_MAIN)} completion bash)
+COMP_WORDS=(keymint ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _keymint; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const { stdout } = await run('bash', ['-c', script]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+describe('keymint completion bash', () => {
+  it('completes commands, subcommands and the flags of the command typed so far', async () => {
+    expect(await complete('')).toEqual(expect.arrayContaining(['serve', 'keys', 'root-keys', 'doctor', '--url', '--json']));
+    expect(await complete('ro')).toEqual(['root-keys']);
+    expect(await complete('keys', 're')).toEqual(['revoke']);
+    expect(await complete('--json', 'keys', 'list', '--org', 'org_1', '--page')).toEqual(['--page', '--page-size']);
+    expect(await complete('serve', '--redis')).toEqual(['--redis-url']);
+  });
+
+  it('an unknown shell is a usage error', async () => {
+    await expect(run(process.execPath, [CLI_MAIN, 'completion', 'fish'])).rejects.toMatchObject({ code: 2 });
+  });
+});
