@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { consoleAssetsDir } from '@keymint/console';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createServer } from 'node:http';
 import { AuditService } from './audit/audit-service.js';
@@ -7,6 +8,8 @@ import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
+import { installConsole } from './http/console.js';
+import { installCors } from './http/cors.js';
 import { answersMissingHost, clientErrorHandler, refuseExpectation, serverOptions } from './http/connections.js';
 import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
 import { installNulGuard } from './http/nul-guard.js';
@@ -143,10 +146,12 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const parseJson = installNulGuard(app);
   installErrorHandling(app);
   metrics.install(app);
+  await installCors(app, config.corsOrigins);
   const routeAccess = installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
   operationsRoutes(app, { store, bus, busConfigured: bus !== localBus, metrics, metricsToken: config.metricsToken });
   for (const route of routes) route(app, services);
+  await installConsole(app, consoleAssetsDir);
   await tokens.register(app);
 
   lane = new VerifyLane({ keys: services.keys, authenticator, metrics, logger: deps.logger, parseJson, bodyLimit: config.bodyLimit });
