@@ -47,6 +47,8 @@ export function App({ initial }: { initial: Credential | undefined }) {
   };
   const signOut = () => {
     forgetCredential();
+    // The next sign-in starts from the keys page, whatever this credential had open.
+    history.replaceState(null, '', hrefOf({ page: 'keys' }));
     setAccess(undefined);
     setCredential(undefined);
   };

@@ -125,7 +125,7 @@ export function KeysTable({ onSelect, onAction, reload = 0, ownerFilters = false
             </th>
           </tr>
         </thead>
-        <tbody aria-live="polite" aria-busy={!result && !error}>
+        <tbody aria-busy={!result && !error}>
           {result?.data.map((key) => (
             <tr key={key.id} data-key-id={key.id}>
               <td data-label="Name">
@@ -162,7 +162,7 @@ export function KeysTable({ onSelect, onAction, reload = 0, ownerFilters = false
         <button type="button" className="km-button km-small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
           Previous
         </button>
-        <span>
+        <span role="status">
           Page {page} of {pages}
           {result && ` · ${result.totalCount} keys`}
         </span>
