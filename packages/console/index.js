@@ -1,4 +1,4 @@
 // Where the built console is: the server serves this directory at /console.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-export const consoleAssetsDir = fileURLToPath(new URL('./dist/', import.meta.url));
+export const consoleAssetsDir = join(import.meta.dirname, 'dist');
