@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { consoleAssetsDir } from '@keymint/console';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createServer } from 'node:http';
 import { AuditService } from './audit/audit-service.js';
@@ -7,6 +8,8 @@ import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { installAuth } from './http/auth-hook.js';
+import { installConsole } from './http/console.js';
+import { installCors } from './http/cors.js';
 import { answersMissingHost, clientErrorHandler, refuseExpectation, serverOptions } from './http/connections.js';
 import { endpointsOf, routeAccessOf } from './http/endpoints.js';
 import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
@@ -153,9 +156,11 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const lane = new FastLane(endpoints, { authenticator, metrics, logger: deps.logger, parseJson, bodyLimit: config.bodyLimit });
   installErrorHandling(app);
   metrics.install(app);
+  await installCors(app, config.corsOrigins);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
   await registerEndpoints(app, endpoints);
+  await installConsole(app, consoleAssetsDir);
   app.addHook('preClose', (done) => {
     lane.closing = true;
     done();

@@ -14,7 +14,18 @@ describe('configuration', () => {
       requestTimeoutMs: 30_000,
       maxConnections: 10_000,
       metricsToken: undefined,
+      corsOrigins: [],
     });
+  });
+
+  it('reads KEYMINT_CORS_ORIGINS as a list of origins, and refuses a wildcard, a path or another scheme', () => {
+    expect(loadConfig({ KEYMINT_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000,https://app.example.com' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+    for (const bad of ['*', 'https://app.example.com/', 'https://app.example.com/settings', 'app.example.com', 'ftp://files.example.com', 'https://*.example.com']) {
+      expect(() => loadConfig({ KEYMINT_CORS_ORIGINS: bad }), bad).toThrow(/KEYMINT_CORS_ORIGINS/);
+    }
   });
 
   it.each([

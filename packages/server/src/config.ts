@@ -49,6 +49,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Failed bearer authentications allowed per IP per minute on `/v1` before 429 (`KEYMINT_AUTH_FAILURES_PER_IP`). */
   authFailuresPerIp: number;
+  /** Browser origins allowed to call the session routes (`KEYMINT_CORS_ORIGINS`); empty (default): none. */
+  corsOrigins: string[];
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokens: tokenConfig(env, publicUrl),
     trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
     authFailuresPerIp: integer(env, 'KEYMINT_AUTH_FAILURES_PER_IP', 100, 1, 1_000_000),
+    corsOrigins: corsOrigins(env.KEYMINT_CORS_ORIGINS),
     host,
     port,
     databaseUrl,
@@ -170,6 +173,27 @@ function httpUrl(name: string, value: string): string {
     // reported below
   }
   throw new ConfigError(name, `expected an http(s) URL, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * `KEYMINT_CORS_ORIGINS`: comma-separated origins (`https://app.example.com`, no path). Never `*`:
+ * an allow-list names who may act with a user's session from their browser.
+ */
+function corsOrigins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of list) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      if (/^https?:$/.test(url.protocol)) origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry || entry.includes('*')) {
+      throw new ConfigError('KEYMINT_CORS_ORIGINS', `expected comma-separated origins such as https://app.example.com (no path, no *), got ${JSON.stringify(entry)}`);
+    }
+  }
+  return [...new Set(list)];
 }
 
 /** `KEYMINT_TRUST_PROXY`: unset or `false`, `true`, a hop count, or comma-separated IPs / CIDRs. */

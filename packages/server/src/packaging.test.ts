@@ -19,7 +19,7 @@ let served: Instance | undefined;
 beforeAll(async () => {
   if (!ENABLED) return;
   dir = mkdtempSync(join(tmpdir(), 'keymint-packaging-'));
-  await run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'packages/api', '-w', 'packages/sdk', '-w', 'packages/server', '-w', 'packages/cli'], { cwd: ROOT });
+  await run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'packages/api', '-w', 'packages/sdk', '-w', 'packages/console', '-w', 'packages/server', '-w', 'packages/cli'], { cwd: ROOT });
   const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz')).map((f) => join(dir, f));
   app = join(dir, 'app');
   mkdirSync(app);
@@ -47,6 +47,8 @@ describe.runIf(ENABLED)('the packed packages, installed from their tarballs into
       join(app, 'node_modules', '.bin', 'keymint-server'),
     );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // The console comes with the server, found through its package.
+    expect((await fetch(`${server.url}/console`)).status).toBe(200);
     const script = join(app, 'smoke.mjs');
     writeFileSync(
       script,

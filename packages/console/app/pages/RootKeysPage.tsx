@@ -1,0 +1,156 @@
+import { Dialog, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
+import type { CreateRootKeyParams, RootKeyInfo, RootKeyPage as Page, RootKeyWithSecretInfo } from '@keymint/sdk';
+import { useEffect, useState, type FormEvent } from 'react';
+
+type Permission = CreateRootKeyParams['permissions'][number];
+/** Every permission a root key can hold (the compiler checks none is missing). */
+const PERMISSIONS = ['*', 'keys:read', 'keys:write', 'keys:verify', 'sessions:write', 'root_keys:read', 'root_keys:write', 'audit:read'] as const;
+const allListed: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
+void allListed;
+
+/** Root keys: the list, a create form with permission checkboxes (secret shown once), delete. */
+export function RootKeysPage() {
+  const { client, access } = useKeymint();
+  const [page, setPage] = useState<Page>();
+  const [error, setError] = useState<unknown>();
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<RootKeyInfo>();
+  const [reload, setReload] = useState(0);
+  useEffect(() => {
+    client.rootKeys.list({ pageSize: 100 }).then(setPage, setError);
+  }, [client, reload]);
+  const refresh = () => setReload((n) => n + 1);
+  return (
+    <>
+      <h1>Root keys</h1>
+      {access.writeRootKeys && (
+        <div className="km-toolbar">
+          <button type="button" className="km-button km-primary" onClick={() => setCreating(true)}>
+            Create root key
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={error} />
+      <table className="km-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Key</th>
+            <th scope="col">Permissions</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            {access.writeRootKeys && (
+              <th scope="col">
+                <span className="km-visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {page?.data.map((key) => (
+            <tr key={key.id}>
+              <td data-label="Name">{key.name}</td>
+              <td data-label="Key">
+                <code>{key.start}…</code>
+              </td>
+              <td data-label="Permissions">{key.permissions.join(' ')}</td>
+              <td data-label="Created">{formatDate(key.createdAt)}</td>
+              <td data-label="Last used">{relativeTime(key.lastUsedAt)}</td>
+              {access.writeRootKeys && (
+                <td data-label="Actions">
+                  <button type="button" className="km-button km-small km-danger" aria-label={`Delete ${key.name}`} onClick={() => setDeleting(key)}>
+                    Delete
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {creating && <CreateRootKeyDialog onClose={() => setCreating(false)} onCreated={refresh} />}
+      {deleting && <DeleteRootKeyDialog rootKey={deleting} onClose={() => setDeleting(undefined)} onDeleted={refresh} />}
+    </>
+  );
+}
+
+function CreateRootKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
+  const { client } = useKeymint();
+  const [created, setCreated] = useState<RootKeyWithSecretInfo>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const permissions = form.getAll('permission').map(String) as Permission[];
+    setBusy(true);
+    try {
+      setCreated(await client.rootKeys.create({ name: String(form.get('name')).trim(), permissions }));
+      onCreated();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (created)
+    return (
+      <Dialog title={`Root key “${created.name}” created`} onClose={onClose}>
+        <SecretReveal secret={created.secret} onDone={onClose} />
+      </Dialog>
+    );
+  return (
+    <Dialog title="Create root key" onClose={onClose}>
+      <form className="km-form" onSubmit={submit}>
+        <label htmlFor="rk-name">Name</label>
+        <input id="rk-name" name="name" className="km-input" required maxLength={200} autoComplete="off" />
+        <fieldset className="kc-permissions">
+          <legend>Permissions</legend>
+          {PERMISSIONS.map((permission) => (
+            <label key={permission}>
+              <input type="checkbox" name="permission" value={permission} />
+              {permission === '*' ? '* (everything)' : permission}
+            </label>
+          ))}
+        </fieldset>
+        <p className="km-muted">A root key can grant only permissions it holds itself.</p>
+        <ErrorMessage error={error} />
+        <div className="km-actions">
+          <button type="button" className="km-button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="km-button km-primary" disabled={busy}>
+            Create root key
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteRootKeyDialog({ rootKey, onClose, onDeleted }: { rootKey: RootKeyInfo; onClose: () => void; onDeleted: () => void }) {
+  const { client } = useKeymint();
+  const [error, setError] = useState<unknown>();
+  const confirm = async () => {
+    try {
+      await client.rootKeys.delete(rootKey.id);
+      onDeleted();
+      onClose();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <Dialog title={`Delete root key “${rootKey.name}”`} onClose={onClose}>
+      <p>Servers using it are refused at once, and the sessions it minted end.</p>
+      <ErrorMessage error={error} />
+      <div className="km-actions">
+        <button type="button" className="km-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="km-button km-danger" onClick={confirm}>
+          Delete root key
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,296 @@
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, type ServerProcess } from '../../sdk/src/testing/server-process.js';
+import { chromiumAvailable, CHROMIUM, expectAccessible, launch, screenshots } from './browser.js';
+import { startHostPage, type HostPage } from './testing/host-page.js';
+
+if (!chromiumAvailable && process.env.CI === 'true') {
+  throw new Error(`CI needs Chromium at ${CHROMIUM} (apt-get install -y chromium) for the console's browser tests`);
+}
+const suite = chromiumAvailable ? describe : describe.skip;
+const title = chromiumAvailable ? 'the console and the embedded components in Chromium' : `the console in Chromium (skipped: no browser at ${CHROMIUM}; apt-get install -y chromium)`;
+
+suite(title, { timeout: 60_000 }, () => {
+  let server: ServerProcess;
+  let host: HostPage;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Content-Security-Policy refusals the console's pages reported. */
+  const violations: string[] = [];
+  /** Gzipped size of each script the first load fetched. */
+  const firstLoadScripts = new Map<string, number>();
+
+  const api = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${init.token ?? server.rootKey}`, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read answers by the contract's documented fields
+    const body: any = response.status === 204 ? undefined : await response.json();
+    return { status: response.status, body };
+  };
+  const verify = async (secret: string) => (await api('/v1/keys/verify', { method: 'POST', body: { key: secret } })).body.code as string;
+
+  beforeAll(async () => {
+    let backend = { apiUrl: '', rootKey: '' };
+    host = await startHostPage(() => backend);
+    server = await spawnServer({ KEYMINT_CORS_ORIGINS: host.url, KEYMINT_API_RATE_LIMIT: '0', KEYMINT_LAST_USED_FLUSH_MS: '50' });
+    backend = { apiUrl: server.url, rootKey: server.rootKey };
+    browser = await launch();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    page.on('response', async (response) => {
+      if (response.request().resourceType() === 'script' && !firstLoadScripts.has(response.url())) {
+        firstLoadScripts.set(response.url(), gzipSync(await response.body()).length);
+      }
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await host?.close();
+  });
+
+  it('signs in with a root key, kept in sessionStorage only', async () => {
+    await page.goto(`${server.url}/console`);
+    await expect.poll(() => page.getByLabel('Root key').count()).toBe(1);
+    await expectAccessible(page, 'the sign-in page');
+    await screenshots(page, 'console-sign-in');
+    await page.getByLabel('Root key').fill(server.rootKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).first().waitFor();
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).toContain(server.rootKey);
+    expect(page.url()).not.toContain(server.rootKey);
+  });
+
+  it('loads under 200 KB of JavaScript, gzipped, with nothing refused by its CSP', async () => {
+    const total = [...firstLoadScripts.values()].reduce((sum, size) => sum + size, 0);
+    console.log(`console first-load JS: ${(total / 1024).toFixed(1)} KB gzipped in ${firstLoadScripts.size} file(s)`);
+    expect(firstLoadScripts.size).toBeGreaterThan(0);
+    expect(total).toBeLessThan(200 * 1024);
+    expect(violations).toEqual([]);
+  });
+
+  let secret = '';
+  it('creates a key and shows its secret once, copied from the page, that verifies', async () => {
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name', { exact: true }).fill('ci-key');
+    await dialog.getByLabel('Organization ID').fill('org_console');
+    await dialog.getByLabel('Expires').selectOption('30');
+    await expectAccessible(page, 'the create dialog');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Key “ci-key” created' });
+    await reveal.getByText("you won't see it again").waitFor();
+    await reveal.getByRole('button', { name: 'Copy' }).click();
+    await reveal.getByText('Copied to the clipboard.').waitFor();
+    secret = String(await page.evaluate('navigator.clipboard.readText()'));
+    expect(secret).toMatch(/^km_[0-9A-Za-z]{49,}$/);
+    expect(await reveal.getByLabel('Secret').inputValue()).toBe(secret);
+    expect(await verify(secret)).toBe('VALID');
+    await expectAccessible(page, 'the secret dialog');
+    await screenshots(page, 'console-new-secret');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'ci-key', exact: true }).waitFor();
+  });
+
+  it('shows the secret nowhere after a reload', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'ci-key', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.evaluate('JSON.stringify(sessionStorage) + JSON.stringify(localStorage)')).not.toContain(secret);
+    await expectAccessible(page, 'the keys page');
+    await screenshots(page, 'console-keys');
+  });
+
+  it('rotates a key: the new secret shown once verifies, the old one no longer does', async () => {
+    await page.getByRole('button', { name: 'Rotate ci-key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate “ci-key”' });
+    await dialog.getByLabel('Old secret keeps working for').selectOption('0');
+    await dialog.getByRole('button', { name: 'Rotate key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'New secret for “ci-key”' });
+    const rotated = await reveal.getByLabel('Secret').inputValue();
+    expect(rotated).not.toBe(secret);
+    expect(await verify(rotated)).toBe('VALID');
+    expect(await verify(secret)).toBe('NOT_FOUND');
+    secret = rotated;
+    await reveal.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('revokes a key with a reason, seen in its audit history', async () => {
+    await page.getByRole('button', { name: 'ci-key', exact: true }).click();
+    await page.getByRole('heading', { name: 'ci-key' }).waitFor();
+    expect(page.url()).toMatch(/\/console\/keys\/key_/);
+    await page.getByRole('button', { name: 'Revoke ci-key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “ci-key”' });
+    await dialog.getByLabel('Reason (optional)').fill('left in a CI log');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    const history = page.getByRole('region', { name: 'History' });
+    await history.getByText('key.revoked').waitFor();
+    await history.getByText('Reason: left in a CI log').waitFor();
+    expect(await verify(secret)).toBe('REVOKED');
+    expect(await page.getByRole('button', { name: 'Revoke ci-key' }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'the key page');
+    await screenshots(page, 'console-key-detail');
+  });
+
+  it('filters the audit log by action', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByLabel('Action').selectOption('key.revoked');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await page.locator('tbody tr').getByText('key.revoked').waitFor();
+    await expectAccessible(page, 'the audit log');
+    await screenshots(page, 'console-audit');
+  });
+
+  let readOnlyKey = '';
+  it('creates a root key with chosen permissions, its secret shown once', async () => {
+    await page.getByRole('link', { name: 'Root keys' }).click();
+    await page.getByRole('heading', { name: 'Root keys' }).waitFor();
+    await page.getByRole('button', { name: 'Create root key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create root key' });
+    await dialog.getByLabel('Name', { exact: true }).fill('reader');
+    await dialog.getByLabel('keys:read', { exact: true }).check();
+    await expectAccessible(page, 'the root key dialog');
+    await dialog.getByRole('button', { name: 'Create root key' }).click();
+    readOnlyKey = await page.getByRole('dialog', { name: 'Root key “reader” created' }).getByLabel('Secret').inputValue();
+    expect(readOnlyKey).toMatch(/^kmr_/);
+    expect((await api('/v1/keys', { token: readOnlyKey })).status).toBe(200);
+    expect((await api('/v1/keys', { method: 'POST', token: readOnlyKey, body: { name: 'x', user_id: 'u' } })).status).toBe(403);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'reader', exact: true }).waitFor();
+    await expectAccessible(page, 'the root keys page');
+    await screenshots(page, 'console-root-keys');
+  });
+
+  it('signs out: the credential leaves sessionStorage', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Root key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(page.url()).toBe(`${server.url}/console/`);
+  });
+
+  it('hides or disables what a read-only root key may not do', async () => {
+    await page.getByLabel('Root key').fill(readOnlyKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'ci-key', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Root keys' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete ci-key' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it('lands signed in from a session token in the URL fragment, then drops it from the URL', async () => {
+    await api('/v1/keys', { method: 'POST', body: { name: 'carol-key', user_id: 'carol' } });
+    const { body } = await api('/v1/sessions', { method: 'POST', body: { user_id: 'carol' } });
+    // A fresh load, as when the host application sends its user over.
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/console/#session=${encodeURIComponent(body.token)}&user=carol`);
+    await page.getByRole('button', { name: 'carol-key', exact: true }).waitFor();
+    expect(page.url()).toBe(`${server.url}/console/`);
+    expect(await page.getByRole('button', { name: 'ci-key', exact: true }).count()).toBe(0);
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).toContain(body.token);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it('renders 100 rows in under 100 ms once their data has arrived', async () => {
+    for (let i = 0; i < 100; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, j) => api('/v1/keys', { method: 'POST', body: { name: `bulk-${i + j}`, organization_id: 'org_bulk' } })));
+    }
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Root key').fill(server.rootKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Organization ID').fill('org_bulk');
+    await page.getByText('Page 1 of 10 · 100 keys').waitFor();
+    // From the moment the 100-row answer has arrived to the rows being in the page, then laid out.
+    // The best of three runs: the machine running the suite is shared, and noise only adds time.
+    const runs: { inDom: number; laidOut: number }[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      await page.evaluate(`window.__rows = new Promise((resolve) => {
+        const body = document.querySelector('tbody');
+        new MutationObserver((_, observer) => {
+          if (body.rows.length !== 100) return;
+          observer.disconnect();
+          const inDom = performance.now();
+          // Reading a size makes the browser lay the rows out now.
+          void document.body.offsetHeight;
+          const laidOut = performance.now();
+          const entry = performance.getEntriesByType('resource').filter((e) => e.name.includes('page_size=100')).pop();
+          resolve({ inDom: inDom - entry.responseEnd, laidOut: laidOut - entry.responseEnd });
+        }).observe(body, { childList: true });
+      }), undefined`);
+      await page.getByLabel('Per page').selectOption('100');
+      runs.push((await page.evaluate('window.__rows')) as { inDom: number; laidOut: number });
+      await page.getByLabel('Per page').selectOption('10');
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(10);
+    }
+    const best = Math.min(...runs.map((r) => r.inDom));
+    console.log(`100 rows after the answer arrived (ms, in the DOM / laid out): ${runs.map((r) => `${r.inDom.toFixed(1)} / ${r.laidOut.toFixed(1)}`).join(', ')}`);
+    expect(best).toBeLessThan(100);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  describe('embedded in a host page on another origin, with a session token', () => {
+    let embed: Page;
+    beforeAll(async () => {
+      await api('/v1/keys', { method: 'POST', body: { name: 'alice-own', user_id: 'alice' } });
+      await api('/v1/keys', { method: 'POST', body: { name: 'bob-own', user_id: 'bob' } });
+      await api('/v1/keys', { method: 'POST', body: { name: 'team-key', organization_id: 'org_team' } });
+      embed = await context.newPage();
+    });
+
+    it('shows only that user’s keys, across origins (CORS)', async () => {
+      await embed.goto(`${host.url}/?user=alice`);
+      await embed.getByText('alice-own').waitFor();
+      const names = await embed.locator('tbody tr td:first-child').allTextContents();
+      expect(names).toEqual(['alice-own']);
+      expect(new URL(host.url).origin).not.toBe(new URL(server.url).origin);
+      // The component's styles stay inside it: the host's own text keeps the browser's defaults.
+      expect(await embed.evaluate(`getComputedStyle(document.getElementById('host-text')).fontFamily`)).not.toContain('system-ui');
+      expect(await embed.evaluate(`getComputedStyle(document.body).boxSizing`)).toBe('content-box');
+      await expectAccessible(embed, 'the embedded keys');
+      await screenshots(embed, 'embed-keys');
+    });
+
+    it('creates a key for the user from the host page, shown once', async () => {
+      await embed.getByRole('button', { name: 'Create key' }).click();
+      const dialog = embed.getByRole('dialog', { name: 'Create API key' });
+      expect(await dialog.getByLabel('Organization ID').count()).toBe(0);
+      await dialog.getByLabel('Name', { exact: true }).fill('alice-second');
+      await dialog.getByRole('button', { name: 'Create key' }).click();
+      const created = await embed.getByRole('dialog', { name: 'Key “alice-second” created' }).getByLabel('Secret').inputValue();
+      expect(await verify(created)).toBe('VALID');
+      await embed.getByRole('button', { name: 'Done' }).click();
+      await embed.getByText('alice-second').waitFor();
+      const { body } = await api('/v1/keys?query=alice-second');
+      expect(body.data[0].user_id).toBe('alice');
+    });
+
+    it('disables revoke for a member of the organization, and shows the 403 when the page offers it anyway', async () => {
+      await embed.goto(`${host.url}/?user=alice&orgs=org_team:member`);
+      await embed.getByText('team-key').waitFor();
+      expect(await embed.getByRole('button', { name: 'Revoke team-key' }).isDisabled()).toBe(true);
+      expect(await embed.getByRole('button', { name: 'Revoke alice-own' }).isEnabled()).toBe(true);
+      await expectAccessible(embed, 'the embedded keys of a member');
+
+      // A host page that claims admin for a member session: the server still refuses, and says so.
+      await embed.goto(`${host.url}/?user=alice&orgs=org_team:member&claim=org_team:admin`);
+      await embed.getByRole('button', { name: 'Revoke team-key' }).click();
+      await embed.getByRole('dialog', { name: 'Revoke “team-key”' }).getByRole('button', { name: 'Revoke key' }).click();
+      await embed.getByRole('alert').getByText("You don't have permission to do this.").waitFor();
+      const { body } = await api('/v1/keys?query=team-key');
+      expect(body.data[0].status).toBe('active');
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { bearer, useTestApp } from '../testing/harness.js';
+import { CONSOLE_CSP } from './console.js';
+
+const t = useTestApp();
+
+/** The hashed entry script the built index.html loads. */
+async function entryScript(): Promise<string> {
+  const page = await t.app.inject({ method: 'GET', url: '/console' });
+  const src = /<script type="module" crossorigin src="(\/console\/assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+  if (!src) throw new Error(`no entry script in /console (run npm run build first):\n${page.body}`);
+  return src;
+}
+
+describe('the console at /console', () => {
+  it('answers its page with a strict CSP, the security headers and no-cache', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/console' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    expect(CONSOLE_CSP).toContain("frame-ancestors 'none'");
+    expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cache-control': 'no-cache',
+    });
+    // Nothing inline for the CSP to refuse: every script and style is a file of its own.
+    expect(response.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(response.body).not.toMatch(/<style|\sstyle=/);
+  });
+
+  it('answers every page path below /console with the same page, for links and reloads', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/console' });
+    for (const url of ['/console/', '/console/keys/key_123', '/console/audit']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).toBe(page.body);
+    }
+  });
+
+  it('caches hashed assets for good, and answers a missing one 404 not the page', async () => {
+    const response = await t.app.inject({ method: 'GET', url: await entryScript() });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/javascript/);
+    expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(response.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    const missing = await t.app.inject({ method: 'GET', url: '/console/assets/index-missing.js' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('not_found');
+  });
+
+  it('leaves the API without the console headers', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(t.rootKey) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-security-policy']).toBeUndefined();
+  });
+});
