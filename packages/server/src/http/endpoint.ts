@@ -82,6 +82,8 @@ export interface Endpoint<S extends EndpointSchema = EndpointSchema> {
   hidden?: true;
   /** Checks run before the body is read (Fastify `onRequest`); not allowed with `fastLane`. */
   onRequest?: onRequestHookHandler;
+  /** Serializers that replace the schema's for a status (both adapters use them); they must write the schema's bytes. */
+  serializers?: Partial<Record<SuccessStatus, (body: Success<S['response']>) => string>>;
   /** Served by the raw `node:http` adapter (`fast-lane.ts`) when the request is a plain one. */
   fastLane?: true;
   handler(call: Call<S>): Outcome<S> | Promise<Outcome<S>>;

@@ -55,6 +55,7 @@ function compile(endpoint: AnyEndpoint): LaneRoute {
   const validate = body ? (validatorCompiler({ schema: body, method: endpoint.method, url: endpoint.path, httpPart: 'body' }) as ValidateFunction) : undefined;
   const serializers = new Map<string, Serialize>();
   for (const [status, schema] of Object.entries(response) as [string, object][]) if (!('content' in schema)) serializers.set(status, fastJson(schema as TSchema) as Serialize);
+  for (const [status, serialize] of Object.entries(endpoint.serializers ?? {})) serializers.set(status, serialize as Serialize);
   return { endpoint, validate, serializers, byStatus: new Map() };
 }
 

@@ -16,6 +16,9 @@ function deliver(endpoint: AnyEndpoint, reply: FastifyReply, outcome: unknown): 
   }
   if (endpoint.status) reply.status(endpoint.status);
   if (endpoint.headers) reply.headers(endpoint.headers);
+  const serialize = endpoint.serializers?.[endpoint.status ?? 200];
+  // A serializer of our own leaves the content type to us (Fastify sets it only for its own).
+  if (serialize) reply.type('application/json; charset=utf-8').serializer(serialize);
   return outcome;
 }
 

@@ -2,6 +2,7 @@ import { VerifyKeyBody, VerifyKeyResult } from '@keymint/api';
 import { performance } from 'node:perf_hooks';
 import { defineEndpoint } from '../../http/endpoint.js';
 import { errorResponses } from '../../http/route-schema.js';
+import { verifyResultSerializer } from './verify-serializer.js';
 import type { Services } from '../../http/types.js';
 
 /** Records the service time of one verify and passes its result on. */
@@ -25,6 +26,7 @@ export const verifyKey = ({ keys, metrics }: Services) =>
     access: { permission: 'keys:verify' },
     errors: 'contract',
     schema: { body: VerifyKeyBody, response: { 200: VerifyKeyResult, ...errorResponses } },
+    serializers: { 200: verifyResultSerializer() },
     fastLane: true,
     handler(call) {
       const started = performance.now();

@@ -4,6 +4,12 @@ import fastJson from 'fast-json-stringify';
 /** The fields a verify answer is composed from; an answer with any other is serialized whole. */
 const COMPOSED_FIELDS = new Set(['valid', 'code', 'key', 'credits_remaining']);
 
+/** True when `result` has no field outside `COMPOSED_FIELDS` (a loop: no array per answer). */
+function onlyComposedFields(result: object): boolean {
+  for (const field in result) if (!COMPOSED_FIELDS.has(field)) return false;
+  return true;
+}
+
 /**
  * fast-json-stringify's serializer of `VerifyKeyResult`, with the key's JSON made once per key
  * view: verify answers the cached records' views again and again (`presentCachedKey` keeps one
@@ -21,7 +27,7 @@ export function verifyResultSerializer(): (result: VerifyKeyResult) => string {
     `{"valid":${result.valid},"code":${JSON.stringify(result.code)},"key":${key}` +
     (result.credits_remaining === undefined ? '}' : `,"credits_remaining":${JSON.stringify(result.credits_remaining)}}`);
   return (result) => {
-    if (!composing || result.key === undefined || !Object.keys(result).every((field) => COMPOSED_FIELDS.has(field))) return whole(result);
+    if (!composing || result.key === undefined || !onlyComposedFields(result)) return whole(result);
     const known = keyJson.get(result.key);
     if (known !== undefined) return compose(result, known);
     const json = serializeKey(result.key);
