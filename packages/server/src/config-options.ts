@@ -23,6 +23,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   { env: 'KEYMINT_BODY_LIMIT', flag: 'body-limit', value: 'bytes', description: 'largest accepted request body (default 65536)' },
   { env: 'KEYMINT_REQUEST_TIMEOUT_SECONDS', flag: 'request-timeout-seconds', value: 'seconds', description: 'longest a request may take to arrive (default 30)' },
   { env: 'KEYMINT_MAX_CONNECTIONS', flag: 'max-connections', value: 'number', description: 'most connections open at once (default 10000)' },
+  { env: 'KEYMINT_CORS_ORIGINS', flag: 'cors-origins', value: 'origins', description: 'comma-separated browser origins allowed to call the session routes (default: none)' },
   { env: 'KEYMINT_METRICS_TOKEN', flag: 'metrics-token', value: 'secret', description: 'bearer token GET /metrics needs (unset: public)' },
   { env: 'KEYMINT_CACHE_SIZE', flag: 'cache-size', value: 'number', description: 'key records the verify cache holds (default 100000)' },
   { env: 'KEYMINT_CACHE_TTL_SECONDS', flag: 'cache-ttl-seconds', value: 'seconds', description: 'how long a cached key record is served (default 300)' },

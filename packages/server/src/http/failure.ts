@@ -80,8 +80,10 @@ export function failureOf(error: unknown): Failure {
   // A path parameter over its schema's length names nothing: as for one over the router's limit.
   if (fastifyError.validation && fastifyError.validationContext === 'params') return failureOf(TOO_LONG());
   if (fastifyError.validation) {
-    // The schema's `grant_type` enum: RFC 6749 §5.2 names this failure apart.
-    if (fastifyError.validation.some((e) => e.instancePath === '/grant_type' && e.keyword === 'enum')) {
+    // A `grant_type` string outside the schema's enum: RFC 6749 §5.2 names this failure apart
+    // (a repeated or non-string one stays `invalid_request`).
+    const grantType = fastifyError.validation.filter((e) => e.instancePath === '/grant_type');
+    if (grantType.length > 0 && grantType.every((e) => e.keyword === 'enum')) {
       return failureOf(new OAuthError(400, 'unsupported_grant_type', 'Only client_credentials is supported.'));
     }
     const details = validationDetails(fastifyError.validation as never, fastifyError.validationContext ?? 'body');
