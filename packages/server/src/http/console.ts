@@ -56,8 +56,10 @@ export async function installConsole(app: FastifyInstance, assetsDir: string): P
       maxAge: '365d',
     });
     const page = (_request: FastifyRequest, reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
-    scope.get('/console', page);
-    scope.get('/console/*', page);
+    // A web page, not an API operation: out of the OpenAPI document.
+    const options = { schema: { hide: true } };
+    scope.get('/console', options, page);
+    scope.get('/console/*', options, page);
   });
   return true;
 }
