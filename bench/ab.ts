@@ -63,7 +63,9 @@ try {
     }
   }
   for (const [key, { cpu, ratio }] of figures) {
-    process.stdout.write(`${key}: CPU µs/req ${cpu.map((c) => c.toFixed(0)).join(' ')} (median ${median(cpu).toFixed(1)}); ÷ bare ${ratio.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratio).toFixed(2)})\n`);
+    process.stdout.write(
+      `${key}: CPU µs/req ${cpu.map((c) => c.toFixed(0)).join(' ')} (median ${median(cpu).toFixed(1)}); ÷ bare ${ratio.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratio).toFixed(2)})\n`,
+    );
   }
 } finally {
   rmSync(workDir, { recursive: true, force: true });

@@ -25,6 +25,10 @@ if (response.statusCode !== 200) throw new Error(`GET /openapi.json answered ${r
 const dir = mkdtempSync(join(tmpdir(), 'keymint-openapi-'));
 const file = join(dir, 'openapi.json');
 writeFileSync(file, response.body);
-const lint = spawnSync('npx', ['--no-install', 'redocly', 'lint', file, '--config', new URL('../redocly.yaml', import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+const lint = spawnSync(
+  'npx',
+  ['--no-install', 'redocly', 'lint', file, '--config', new URL('../redocly.yaml', import.meta.url).pathname, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 rmSync(dir, { recursive: true, force: true });
 process.exit(lint.status ?? 1);

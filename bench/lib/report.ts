@@ -28,11 +28,9 @@ export function measurementTable(measurements: Measurement[]): string {
 
 /** The targets with what was measured against each. */
 export function checkTable(checks: Check[]): string {
-  return [
-    '| target | measured | met |',
-    '| --- | --- | --- |',
-    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.pass ? 'yes' : '**no**'} |`),
-  ].join('\n');
+  return ['| target | measured | met |', '| --- | --- | --- |', ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.pass ? 'yes' : '**no**'} |`)].join(
+    '\n',
+  );
 }
 
 /** Peak resident memory of every server process. */

@@ -35,7 +35,11 @@ async function using(store: KyselyStore, use: (store: KyselyStore) => Promise<vo
 /** A fresh SQLite file holding `count` keys, all in one organization. */
 export async function sqliteDatabase(ctx: BenchContext, count: number): Promise<{ url: string; secrets: SeededSecrets }> {
   const path = join(ctx.workDir, `keys-${count}.db`);
-  const secrets = await seeded(() => createSqliteStore(path), count, (n, pool) => seedSqliteFile(path, n, pool));
+  const secrets = await seeded(
+    () => createSqliteStore(path),
+    count,
+    (n, pool) => seedSqliteFile(path, n, pool),
+  );
   return { url: `sqlite:${path}`, secrets };
 }
 
@@ -77,9 +81,7 @@ export async function keymintSuite(ctx: BenchContext, databaseUrl: string, secre
 }
 
 async function oauth(ctx: BenchContext, server: Awaited<ReturnType<typeof startKeymint>>, group: string, secrets: SeededSecrets) {
-  const bodies = secrets.valid.map((secret, i) =>
-    JSON.stringify({ grant_type: 'client_credentials', client_id: secrets.validIds[i], client_secret: secret }),
-  );
+  const bodies = secrets.valid.map((secret, i) => JSON.stringify({ grant_type: 'client_credentials', client_id: secrets.validIds[i], client_secret: secret }));
   const probe = await fetch(`${server.url}/v1/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0] });
   if (probe.status === 404) {
     ctx.notes.push('`POST /v1/oauth/token` answered 404 on this build (the route is built on another branch): skipped.');
@@ -106,15 +108,28 @@ export async function postgresSuite(ctx: BenchContext, keyCount: number): Promis
   url.pathname = `/${name}`;
   try {
     await admin.query(`create database ${name}`);
-    const secrets = await seeded(() => createPostgresStore(url.href), keyCount, (n, pool) => {
-      const store = createPostgresStore(url.href);
-      return seedThroughKysely(store, n, pool).finally(() => store.close());
-    });
+    const secrets = await seeded(
+      () => createPostgresStore(url.href),
+      keyCount,
+      (n, pool) => {
+        const store = createPostgresStore(url.href);
+        return seedThroughKysely(store, n, pool).finally(() => store.close());
+      },
+    );
     const configSource = readFileSync(new URL('../../packages/server/src/config.ts', import.meta.url), 'utf8');
     const redis = configSource.includes('KEYMINT_REDIS_URL');
-    if (!redis) ctx.notes.push('PostgreSQL mode ran without Redis: this build of the server does not read `KEYMINT_REDIS_URL` yet (one instance, local cache invalidation).');
+    if (!redis)
+      ctx.notes.push(
+        'PostgreSQL mode ran without Redis: this build of the server does not read `KEYMINT_REDIS_URL` yet (one instance, local cache invalidation).',
+      );
     try {
-      await keymintSuite(ctx, url.href, secrets, { label: redis ? 'PostgreSQL + Redis' : 'PostgreSQL', keyCount, verifyOutcomes: true, create: true }, redis ? { KEYMINT_REDIS_URL: 'redis://127.0.0.1:6379' } : {});
+      await keymintSuite(
+        ctx,
+        url.href,
+        secrets,
+        { label: redis ? 'PostgreSQL + Redis' : 'PostgreSQL', keyCount, verifyOutcomes: true, create: true },
+        redis ? { KEYMINT_REDIS_URL: 'redis://127.0.0.1:6379' } : {},
+      );
     } catch (error) {
       ctx.notes.push(`PostgreSQL mode failed: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -15,7 +15,19 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 const token = digest(`Bearer ${process.env.HOMEMADE_TOKEN ?? ''}`);
 
 const db = new Sqlite(file);
-const lookup = db.prepare<[string, number], { id: string; name: string; organization_id: string | null; scopes: string; metadata: string; enabled: number; expires_at: number | null; revoked_at: number | null }>(
+const lookup = db.prepare<
+  [string, number],
+  {
+    id: string;
+    name: string;
+    organization_id: string | null;
+    scopes: string;
+    metadata: string;
+    enabled: number;
+    expires_at: number | null;
+    revoked_at: number | null;
+  }
+>(
   `select k.id, k.name, k.organization_id, k.scopes, k.metadata, k.enabled, k.expires_at, k.revoked_at
      from key_secrets s join api_keys k on k.id = s.key_id
     where s.digest = ? and (s.valid_until is null or s.valid_until > ?)`,

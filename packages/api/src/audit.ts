@@ -15,27 +15,32 @@ export const AUDIT_ACTIONS = [
   'signing_key.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export const AuditAction = Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)), { title: 'AuditAction' });
-
-export const ActorType = Type.Union(
-  [Type.Literal('root_key'), Type.Literal('session'), Type.Literal('access_token'), Type.Literal('system')],
-  { title: 'ActorType' },
+export const AuditAction = Type.Union(
+  AUDIT_ACTIONS.map((a) => Type.Literal(a)),
+  { title: 'AuditAction' },
 );
+
+export const ActorType = Type.Union([Type.Literal('root_key'), Type.Literal('session'), Type.Literal('access_token'), Type.Literal('system')], {
+  title: 'ActorType',
+});
 export type ActorType = Static<typeof ActorType>;
 
-export const AuditEvent = Type.Object({
-  id: Type.String({ examples: ['evt_6Hj2k9sLq0Wm3Pz1Xa'] }),
-  action: AuditAction,
-  actor: Type.Object({ type: ActorType, id: Type.String() }),
-  organization_id: Nullable(Type.String()),
-  key_id: Nullable(Type.String()),
-  ip: Nullable(Type.String()),
-  user_agent: Nullable(Type.String()),
-  request_id: Nullable(Type.String()),
-  before: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  after: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  created_at: Timestamp,
-}, { title: 'AuditEvent' });
+export const AuditEvent = Type.Object(
+  {
+    id: Type.String({ examples: ['evt_6Hj2k9sLq0Wm3Pz1Xa'] }),
+    action: AuditAction,
+    actor: Type.Object({ type: ActorType, id: Type.String() }),
+    organization_id: Nullable(Type.String()),
+    key_id: Nullable(Type.String()),
+    ip: Nullable(Type.String()),
+    user_agent: Nullable(Type.String()),
+    request_id: Nullable(Type.String()),
+    before: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    after: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    created_at: Timestamp,
+  },
+  { title: 'AuditEvent' },
+);
 export type AuditEvent = Static<typeof AuditEvent>;
 
 export const ListAuditEventsQuery = Type.Object(

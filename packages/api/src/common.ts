@@ -25,8 +25,7 @@ export const RequestedTimestamp = Type.String({
  * serializer then checks a type instead of running a validator on every nullable field of every
  * answer (twice as fast for a key), and request validation means the same.
  */
-export const Nullable = <T extends TSchema & { type: string }>(schema: T) =>
-  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
+export const Nullable = <T extends TSchema & { type: string }>(schema: T) => Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
 /**
  * Options of an object schema whose fields `a` and `b` exclude each other: a body gives at most

@@ -19,19 +19,28 @@ export const ErrorStatus = {
 export type ErrorCode = keyof typeof ErrorStatus;
 
 /** One bad field of an `invalid_request`. */
-export const ErrorDetail = Type.Object({
-  field: Type.String({ description: 'Where the problem is: a body field, `query.x`, `headers.x`, or `body`.' }),
-  message: Type.String(),
-}, { title: 'ErrorDetail' });
+export const ErrorDetail = Type.Object(
+  {
+    field: Type.String({ description: 'Where the problem is: a body field, `query.x`, `headers.x`, or `body`.' }),
+    message: Type.String(),
+  },
+  { title: 'ErrorDetail' },
+);
 export type ErrorDetail = Static<typeof ErrorDetail>;
 
 /** The error body of every failed `/v1` call. */
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.Union(Object.keys(ErrorStatus).map((code) => Type.Literal(code as ErrorCode)), { title: 'ErrorCode' }),
-    message: Type.String(),
-    request_id: Type.String(),
-    details: Type.Optional(Type.Array(ErrorDetail)),
-  }),
-}, { title: 'Error', description: 'The error body of every failed `/v1` call (the OAuth endpoints answer `OAuthError`).' });
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(
+        Object.keys(ErrorStatus).map((code) => Type.Literal(code as ErrorCode)),
+        { title: 'ErrorCode' },
+      ),
+      message: Type.String(),
+      request_id: Type.String(),
+      details: Type.Optional(Type.Array(ErrorDetail)),
+    }),
+  },
+  { title: 'Error', description: 'The error body of every failed `/v1` call (the OAuth endpoints answer `OAuthError`).' },
+);
 export type ErrorBody = Static<typeof ErrorBody>;

@@ -18,10 +18,9 @@ export const Metadata = Type.Record(Type.String({ maxLength: 200 }), Type.Unknow
   description: `At most 16 KiB serialized, and at most ${METADATA_MAX_DEPTH} levels of objects and arrays, this object being level 1 (\`x-max-depth\`).`,
 });
 
-export const KeyStatus = Type.Union(
-  [Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')],
-  { title: 'KeyStatus' },
-);
+export const KeyStatus = Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')], {
+  title: 'KeyStatus',
+});
 export type KeyStatus = Static<typeof KeyStatus>;
 
 export const RateLimit = Type.Object(
@@ -68,44 +67,44 @@ const EXAMPLE_KEY = {
 } as const;
 
 /** An API key as every read answers it: never the secret. */
-export const Key = Type.Object({
-  id: Type.String({ examples: ['key_2Vq9b1c0tGk3yE8wQx'] }),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  start: Type.String({ description: 'Prefix and first 4 random characters: tells keys apart, reveals nothing.' }),
-  organization_id: Nullable(Type.String()),
-  user_id: Nullable(Type.String()),
-  scopes: Type.Array(Type.String()),
-  metadata: Type.Record(Type.String(), Type.Unknown()),
-  status: KeyStatus,
-  expires_at: Nullable(Timestamp),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_used_at: Nullable(Timestamp),
-  rotated_at: Nullable(Timestamp),
-  revoked_at: Nullable(Timestamp),
-  revocation_reason: Nullable(Type.String()),
-  rate_limit: Nullable(Type.Object({ limit: Type.Integer(), window_seconds: Type.Integer() })),
-  credits: Nullable(
-    Type.Object({
-      remaining: Type.Integer(),
-      refill_amount: Nullable(Type.Integer()),
-      refill_interval_seconds: Nullable(Type.Integer()),
-    }),
-  ),
-  created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
-}, { title: 'Key', description: 'An API key, as every read answers it: never the secret.', examples: [EXAMPLE_KEY] });
+export const Key = Type.Object(
+  {
+    id: Type.String({ examples: ['key_2Vq9b1c0tGk3yE8wQx'] }),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    start: Type.String({ description: 'Prefix and first 4 random characters: tells keys apart, reveals nothing.' }),
+    organization_id: Nullable(Type.String()),
+    user_id: Nullable(Type.String()),
+    scopes: Type.Array(Type.String()),
+    metadata: Type.Record(Type.String(), Type.Unknown()),
+    status: KeyStatus,
+    expires_at: Nullable(Timestamp),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    last_used_at: Nullable(Timestamp),
+    rotated_at: Nullable(Timestamp),
+    revoked_at: Nullable(Timestamp),
+    revocation_reason: Nullable(Type.String()),
+    rate_limit: Nullable(Type.Object({ limit: Type.Integer(), window_seconds: Type.Integer() })),
+    credits: Nullable(
+      Type.Object({
+        remaining: Type.Integer(),
+        refill_amount: Nullable(Type.Integer()),
+        refill_interval_seconds: Nullable(Type.Integer()),
+      }),
+    ),
+    created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
+  },
+  { title: 'Key', description: 'An API key, as every read answers it: never the secret.', examples: [EXAMPLE_KEY] },
+);
 export type Key = Static<typeof Key>;
 
 /** A key with its secret: only in the answer that created or rotated it. */
-export const KeyWithSecret = Type.Composite(
-  [Key, Type.Object({ secret: Type.String({ description: 'Shown in this answer only: store it now.' }) })],
-  {
-    title: 'KeyWithSecret',
-    description: 'A key with its secret: only in the answer that created or rotated it.',
-    examples: [{ ...EXAMPLE_KEY, secret: EXAMPLE_SECRET }],
-  },
-);
+export const KeyWithSecret = Type.Composite([Key, Type.Object({ secret: Type.String({ description: 'Shown in this answer only: store it now.' }) })], {
+  title: 'KeyWithSecret',
+  description: 'A key with its secret: only in the answer that created or rotated it.',
+  examples: [{ ...EXAMPLE_KEY, secret: EXAMPLE_SECRET }],
+});
 export type KeyWithSecret = Static<typeof KeyWithSecret>;
 
 export const CreateKeyBody = Type.Object(
@@ -191,16 +190,19 @@ export const RevokeKeyBody = Type.Object(
 );
 export type RevokeKeyBody = Static<typeof RevokeKeyBody>;
 
-export const VerifyCode = Type.Union([
-  Type.Literal('VALID'),
-  Type.Literal('NOT_FOUND'),
-  Type.Literal('DISABLED'),
-  Type.Literal('REVOKED'),
-  Type.Literal('EXPIRED'),
-  Type.Literal('INSUFFICIENT_SCOPE'),
-  Type.Literal('RATE_LIMITED'),
-  Type.Literal('USAGE_EXCEEDED'),
-], { title: 'VerifyCode' });
+export const VerifyCode = Type.Union(
+  [
+    Type.Literal('VALID'),
+    Type.Literal('NOT_FOUND'),
+    Type.Literal('DISABLED'),
+    Type.Literal('REVOKED'),
+    Type.Literal('EXPIRED'),
+    Type.Literal('INSUFFICIENT_SCOPE'),
+    Type.Literal('RATE_LIMITED'),
+    Type.Literal('USAGE_EXCEEDED'),
+  ],
+  { title: 'VerifyCode' },
+);
 export type VerifyCode = Static<typeof VerifyCode>;
 
 export const VerifyKeyBody = Type.Object(
@@ -213,13 +215,14 @@ export const VerifyKeyBody = Type.Object(
 );
 export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
 
-export const VerifyKeyResult = Type.Object({
-  valid: Type.Boolean(),
-  code: VerifyCode,
-  key: Type.Optional(Key),
-  rate_limit: Type.Optional(
-    Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp }),
-  ),
-  credits_remaining: Type.Optional(Nullable(Type.Integer())),
-}, { title: 'VerifyKeyResult', description: 'Always 200: the outcome is in `code`; `key` is there when the secret matched.' });
+export const VerifyKeyResult = Type.Object(
+  {
+    valid: Type.Boolean(),
+    code: VerifyCode,
+    key: Type.Optional(Key),
+    rate_limit: Type.Optional(Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp })),
+    credits_remaining: Type.Optional(Nullable(Type.Integer())),
+  },
+  { title: 'VerifyKeyResult', description: 'Always 200: the outcome is in `code`; `key` is there when the secret matched.' },
+);
 export type VerifyKeyResult = Static<typeof VerifyKeyResult>;

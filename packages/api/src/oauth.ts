@@ -15,25 +15,38 @@ export const TokenRequest = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ grant_type: 'client_credentials', client_id: 'key_2Vq9b1c0tGk3yE8wQx', client_secret: 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k', scope: 'invoices:read' }],
+    examples: [
+      {
+        grant_type: 'client_credentials',
+        client_id: 'key_2Vq9b1c0tGk3yE8wQx',
+        client_secret: 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k',
+        scope: 'invoices:read',
+      },
+    ],
   },
 );
 export type TokenRequest = Static<typeof TokenRequest>;
 
 /** A successful token answer (RFC 6749 §5.1). */
-export const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  scope: Type.String(),
-}, { title: 'TokenResponse' });
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+    scope: Type.String(),
+  },
+  { title: 'TokenResponse' },
+);
 export type TokenResponse = Static<typeof TokenResponse>;
 
 /** The error body of the OAuth endpoints (RFC 6749 §5.2), not the contract's `{error: {code}}`. */
-export const OAuthErrorBody = Type.Object({
-  error: Type.String({ examples: ['invalid_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request', 'rate_limited'] }),
-  error_description: Type.String(),
-}, { description: 'The error body of the OAuth endpoints (RFC 6749 §5.2, RFC 6750 §3).' });
+export const OAuthErrorBody = Type.Object(
+  {
+    error: Type.String({ examples: ['invalid_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request', 'rate_limited'] }),
+    error_description: Type.String(),
+  },
+  { description: 'The error body of the OAuth endpoints (RFC 6749 §5.2, RFC 6750 §3).' },
+);
 export type OAuthErrorBody = Static<typeof OAuthErrorBody>;
 
 /** `POST /v1/oauth/introspect` (RFC 7662), form or JSON. */
@@ -42,33 +55,42 @@ export const IntrospectRequest = Type.Object(
     token: Param(8192),
     token_type_hint: Type.Optional(Param(64)),
   },
-  { additionalProperties: false, examples: [{ token: 'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJrZXlfMlZxOWIxYzB0R2szeUU4d1F4In0.c2lnbmF0dXJl', token_type_hint: 'access_token' }] },
+  {
+    additionalProperties: false,
+    examples: [{ token: 'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJrZXlfMlZxOWIxYzB0R2szeUU4d1F4In0.c2lnbmF0dXJl', token_type_hint: 'access_token' }],
+  },
 );
 export type IntrospectRequest = Static<typeof IntrospectRequest>;
 
 /** RFC 7662 answer: `{active: false}` alone, or the token's claims. */
-export const IntrospectResponse = Type.Object({
-  active: Type.Boolean(),
-  scope: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  sub: Type.Optional(Type.String()),
-  aud: Type.Optional(Type.String()),
-  iss: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Integer()),
-  iat: Type.Optional(Type.Integer()),
-  jti: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.Literal('Bearer')),
-  org_id: Type.Optional(Type.String()),
-}, { title: 'IntrospectResponse' });
+export const IntrospectResponse = Type.Object(
+  {
+    active: Type.Boolean(),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    sub: Type.Optional(Type.String()),
+    aud: Type.Optional(Type.String()),
+    iss: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    jti: Type.Optional(Type.String()),
+    token_type: Type.Optional(Type.Literal('Bearer')),
+    org_id: Type.Optional(Type.String()),
+  },
+  { title: 'IntrospectResponse' },
+);
 export type IntrospectResponse = Static<typeof IntrospectResponse>;
 
 /** A key that signs (or signed) access tokens: public facts only. */
-export const SigningKey = Type.Object({
-  kid: Type.String(),
-  alg: Type.String(),
-  created_at: Timestamp,
-  retired_at: Nullable(Timestamp),
-}, { title: 'SigningKey' });
+export const SigningKey = Type.Object(
+  {
+    kid: Type.String(),
+    alg: Type.String(),
+    created_at: Timestamp,
+    retired_at: Nullable(Timestamp),
+  },
+  { title: 'SigningKey' },
+);
 export type SigningKey = Static<typeof SigningKey>;
 
 /** `GET /v1/signing-keys`: newest first. */

@@ -18,11 +18,14 @@ export const CreateSessionBody = Type.Object(
 );
 export type CreateSessionBody = Static<typeof CreateSessionBody>;
 
-export const Session = Type.Object({
-  id: Type.String({ examples: ['ses_4Fh8d2LmQ0Zs7Kc1Wp'] }),
-  token: Type.String({ description: 'The session token: shown in this answer only.' }),
-  expires_at: Timestamp,
-}, { title: 'Session' });
+export const Session = Type.Object(
+  {
+    id: Type.String({ examples: ['ses_4Fh8d2LmQ0Zs7Kc1Wp'] }),
+    token: Type.String({ description: 'The session token: shown in this answer only.' }),
+    expires_at: Timestamp,
+  },
+  { title: 'Session' },
+);
 export type Session = Static<typeof Session>;
 
 /** `POST /v1/sessions/revoke`: ends every session of one end user. */

@@ -21,7 +21,10 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs `keymint …args` under a pseudo-terminal (util-linux `script`): what a user at a terminal sees. */
 function inTerminal(args: string[], env: Record<string, string>) {
-  const child = spawn('script', ['-qfec', [process.execPath, CLI_MAIN, ...args].map(quote).join(' '), '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', [process.execPath, CLI_MAIN, ...args].map(quote).join(' '), '/dev/null'], {
+    env: { ...env, TERM: 'xterm' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
   return { child, screen: () => screen, exit: once(child, 'close') };

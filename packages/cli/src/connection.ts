@@ -20,7 +20,8 @@ export const DEFAULT_PROFILE = 'default';
 export function resolveConnection(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): { url: string; token: string | undefined } {
   const name = options.profile ?? env.KEYMINT_PROFILE ?? DEFAULT_PROFILE;
   const profile = readProfiles(env)[name];
-  if (options.profile !== undefined && profile === undefined) throw new UsageError(`no profile named ${JSON.stringify(name)}: run keymint login --profile ${name}`);
+  if (options.profile !== undefined && profile === undefined)
+    throw new UsageError(`no profile named ${JSON.stringify(name)}: run keymint login --profile ${name}`);
   const url = options.url ?? env.KEYMINT_URL ?? profile?.url ?? DEFAULT_URL;
   if (!/^https?:\/\/.+/.test(url)) throw new UsageError(`--url: expected an http(s) URL, got ${JSON.stringify(url)}`);
   return { url, token: options.token ?? env.KEYMINT_TOKEN ?? profile?.token };

@@ -22,7 +22,10 @@ const verifyCode = async (secret: string) => (await json(['keys', 'verify', secr
 
 describe('keymint keys, the built binary against a served server', () => {
   it('create prints the record and the secret once, and warns on stderr that it will not be shown again', async () => {
-    const run = await runCli(['keys', 'create', '--name', 'Production', '--org', 'org_cli', '--scope', 'invoices:read,invoices:write', '--metadata', '{"plan":"pro"}'], env);
+    const run = await runCli(
+      ['keys', 'create', '--name', 'Production', '--org', 'org_cli', '--scope', 'invoices:read,invoices:write', '--metadata', '{"plan":"pro"}'],
+      env,
+    );
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/will not be shown again/);
     expect(run.stdout).not.toMatch(/will not be shown again/);
@@ -43,7 +46,13 @@ describe('keymint keys, the built binary against a served server', () => {
 
   it('--json answers the SDK objects: create with its secret, list as a page, get without a secret', async () => {
     const created = await json(['keys', 'create', '--name', 'json-shape', '--org', 'org_json']);
-    expect(created).toMatchObject({ id: expect.stringMatching(/^key_/), name: 'json-shape', organizationId: 'org_json', status: 'active', secret: expect.stringMatching(/^km_/) });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      name: 'json-shape',
+      organizationId: 'org_json',
+      status: 'active',
+      secret: expect.stringMatching(/^km_/),
+    });
     const page = await json(['keys', 'list', '--org', 'org_json']);
     expect(page).toMatchObject({ totalCount: 1, page: 1, data: [{ id: created.id }] });
     const got = await json(['keys', 'get', created.id]);

@@ -54,7 +54,9 @@ export function table(output: Output, headers: string[], rows: (string | number 
 /** Label / value lines for one record. */
 export function details(output: Output, fields: [string, string | number | null | undefined][]): string {
   const width = Math.max(...fields.map(([label]) => label.length));
-  return fields.map(([label, value]) => `${dim(output, label.padEnd(width))}  ${value === null || value === undefined || value === '' ? '-' : value}`).join('\n');
+  return fields
+    .map(([label, value]) => `${dim(output, label.padEnd(width))}  ${value === null || value === undefined || value === '' ? '-' : value}`)
+    .join('\n');
 }
 
 /** Prints the answer: as JSON, or as the human text `human` makes. */

@@ -21,4 +21,10 @@ export function jsonObject(raw: string): Record<string, unknown> {
 }
 
 /** Commander collector for a repeatable option (`--scope a --scope b`); commas split too. */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+export const collect = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];

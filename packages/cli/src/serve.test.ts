@@ -25,7 +25,11 @@ describe('keymint serve', () => {
     const authorization = { authorization: `Bearer ${ROOT_KEY}`, 'content-type': 'application/json' };
     const small = await fetch(`${server.url}/v1/keys`, { method: 'POST', headers: authorization, body: JSON.stringify({ name: 'x', organization_id: 'o' }) });
     expect(small.status).toBe(201);
-    const large = await fetch(`${server.url}/v1/keys`, { method: 'POST', headers: authorization, body: JSON.stringify({ name: 'x', organization_id: 'o', description: 'd'.repeat(3000) }) });
+    const large = await fetch(`${server.url}/v1/keys`, {
+      method: 'POST',
+      headers: authorization,
+      body: JSON.stringify({ name: 'x', organization_id: 'o', description: 'd'.repeat(3000) }),
+    });
     expect(large.status).toBe(413);
   });
 

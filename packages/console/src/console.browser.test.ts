@@ -9,7 +9,9 @@ if (!chromiumAvailable && process.env.CI === 'true') {
   throw new Error(`CI needs Chromium at ${CHROMIUM} (apt-get install -y chromium) for the console's browser tests`);
 }
 const suite = chromiumAvailable ? describe : describe.skip;
-const title = chromiumAvailable ? 'the console and the embedded components in Chromium' : `the console in Chromium (skipped: no browser at ${CHROMIUM}; apt-get install -y chromium)`;
+const title = chromiumAvailable
+  ? 'the console and the embedded components in Chromium'
+  : `the console in Chromium (skipped: no browser at ${CHROMIUM}; apt-get install -y chromium)`;
 
 suite(title, { timeout: 60_000 }, () => {
   let server: ServerProcess;
@@ -206,7 +208,9 @@ suite(title, { timeout: 60_000 }, () => {
 
   it('renders 100 rows in under 100 ms once their data has arrived', async () => {
     for (let i = 0; i < 100; i += 10) {
-      await Promise.all(Array.from({ length: 10 }, (_, j) => api('/v1/keys', { method: 'POST', body: { name: `bulk-${i + j}`, organization_id: 'org_bulk' } })));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) => api('/v1/keys', { method: 'POST', body: { name: `bulk-${i + j}`, organization_id: 'org_bulk' } })),
+      );
     }
     await page.goto(`${server.url}/console/`);
     await page.getByLabel('Root key').fill(server.rootKey);
@@ -236,7 +240,9 @@ suite(title, { timeout: 60_000 }, () => {
       await expect.poll(() => page.locator('tbody tr').count()).toBe(10);
     }
     const best = Math.min(...runs.map((r) => r.inDom));
-    console.log(`100 rows after the answer arrived (ms, in the DOM / laid out): ${runs.map((r) => `${r.inDom.toFixed(1)} / ${r.laidOut.toFixed(1)}`).join(', ')}`);
+    console.log(
+      `100 rows after the answer arrived (ms, in the DOM / laid out): ${runs.map((r) => `${r.inDom.toFixed(1)} / ${r.laidOut.toFixed(1)}`).join(', ')}`,
+    );
     expect(best).toBeLessThan(100);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });

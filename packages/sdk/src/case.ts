@@ -11,12 +11,10 @@ const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 const CAMEL = /^[a-z][a-z0-9]*([A-Z][a-z0-9]*)+$/;
 
 /** `organization_id` → `organizationId`. */
-export const toCamelName = (name: string): string =>
-  SNAKE.test(name) ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
+export const toCamelName = (name: string): string => (SNAKE.test(name) ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name);
 
 /** `organizationId` → `organization_id`. */
-export const toSnakeName = (name: string): string =>
-  CAMEL.test(name) ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name;
+export const toSnakeName = (name: string): string => (CAMEL.test(name) ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name);
 
 function mapKeys(value: unknown, rename: (name: string) => string): unknown {
   if (Array.isArray(value)) return value.map((item) => mapKeys(item, rename));

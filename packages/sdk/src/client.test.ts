@@ -202,7 +202,11 @@ describe('client options', () => {
     expect(page).toEqual({ data: [], totalCount: 0, page: 1, pageSize: 3 });
     expect(seen).toHaveLength(1);
     expect(seen[0].url).toBe(`${server.url}/v1/keys?organization_id=org_opts&page_size=3`);
-    expect(seen[0].init).toMatchObject({ method: 'GET', redirect: 'error', headers: { 'x-app': 'billing', 'x-call': 'one', authorization: `Bearer ${server.rootKey}` } });
+    expect(seen[0].init).toMatchObject({
+      method: 'GET',
+      redirect: 'error',
+      headers: { 'x-app': 'billing', 'x-call': 'one', authorization: `Bearer ${server.rootKey}` },
+    });
   });
 
   it('refuses a client without a credential or with a bad baseUrl', () => {

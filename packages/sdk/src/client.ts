@@ -29,8 +29,7 @@ function methods<M extends Funcs>(core: KeymintCore, funcs: M): { [K in keyof M]
 }
 
 /** Binds an iterator function (`listAll`) to a client. */
-const iterating =
-  <F extends (core: KeymintCore, ...args: never[]) => unknown>(core: KeymintCore, func: F): Iterating<F> =>
+const iterating = <F extends (core: KeymintCore, ...args: never[]) => unknown>(core: KeymintCore, func: F): Iterating<F> =>
   ((...args: never[]) => func(core, ...args)) as Iterating<F>;
 
 /**

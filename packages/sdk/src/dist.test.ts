@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
-const importsOf = (source: string) => [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+const importsOf = (source: string) =>
+  [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
 
 describe('the built package (npm test builds it first)', () => {
   const js = existsSync(DIST) ? files(DIST).filter((f) => f.endsWith('.js')) : [];

@@ -69,7 +69,9 @@ describe('tokens.clientCredentials against the real token endpoint', () => {
   });
 
   it('surfaces a wrong secret as OAuthError invalid_client, and a client built on it makes no other call', async () => {
-    const wrong = await failure(admin.tokens.clientCredentials({ clientId: key.id, clientSecret: `${key.secret.slice(0, -1)}${key.secret.endsWith("x") ? "y" : "x"}` }));
+    const wrong = await failure(
+      admin.tokens.clientCredentials({ clientId: key.id, clientSecret: `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}` }),
+    );
     expect(wrong).toBeInstanceOf(OAuthError);
     expect(wrong).toMatchObject({ status: 401, code: 'invalid_client', message: expect.stringMatching(/\w/) });
     expect(isKeymintError(wrong, 'invalid_client')).toBe(true);
@@ -151,7 +153,15 @@ describe('a client built on client credentials', () => {
     const claims = jwtPart(accessToken, 1);
     const active = await admin.tokens.introspect(accessToken);
     expect(proxy.seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/oauth/introspect', body: `token=${accessToken}` });
-    expect(active).toMatchObject({ active: true, clientId: key.id, orgId: 'org_intro', scope: 'keymint:keys:read', tokenType: 'Bearer', exp: claims.exp, jti: claims.jti });
+    expect(active).toMatchObject({
+      active: true,
+      clientId: key.id,
+      orgId: 'org_intro',
+      scope: 'keymint:keys:read',
+      tokenType: 'Bearer',
+      exp: claims.exp,
+      jti: claims.jti,
+    });
 
     const client = new Keymint({ baseUrl: proxy.url, clientId: key.id, clientSecret: key.secret, retries: 0 });
     await client.keys.list();

@@ -38,8 +38,7 @@ export type RetryPolicy = 'safe' | 'refused';
 const SAFE_STATUSES = new Set([429, 502, 503, 504]);
 
 /** True when a response with this status may be tried again under the policy. */
-export const retriableStatus = (status: number, policy: RetryPolicy): boolean =>
-  policy === 'safe' ? SAFE_STATUSES.has(status) : status === 429;
+export const retriableStatus = (status: number, policy: RetryPolicy): boolean => (policy === 'safe' ? SAFE_STATUSES.has(status) : status === 429);
 
 /** Exponential backoff with full jitter: a uniform wait below min(max, initial·2^retry). */
 export function backoffMs(retry: number, config: RetryConfig, random: () => number = Math.random): number {

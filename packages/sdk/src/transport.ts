@@ -2,15 +2,7 @@ import type { ErrorDetail } from '@keymint/api';
 import { toCamel, toSnake } from './case.js';
 import type { AccessToken, ClientCredentialsParams } from './types.js';
 import type { KeymintCore, RequestOptions } from './core.js';
-import {
-  KeymintAbortError,
-  KeymintNetworkError,
-  KeymintTimeoutError,
-  keymintError,
-  type KeymintError,
-  type KeymintErrorCode,
-  type Result,
-} from './errors.js';
+import { KeymintAbortError, KeymintNetworkError, KeymintTimeoutError, keymintError, type KeymintError, type KeymintErrorCode, type Result } from './errors.js';
 import { backoffMs, retriableStatus, retryAfterMs, retryConfig, type RetryPolicy } from './retry.js';
 
 /** One operation of the API, as a standalone function describes it to `send`. */
@@ -110,7 +102,15 @@ function parseJson(text: string): unknown {
 
 /** A success status whose body is not JSON: not Keymint answering (a proxy, a captive portal). */
 const unreadable = (response: Response): KeymintError =>
-  keymintError({ status: response.status, code: 'unknown', message: `HTTP ${response.status}: the answer is not JSON`, requestId: response.headers.get('x-request-id') ?? undefined }, false);
+  keymintError(
+    {
+      status: response.status,
+      code: 'unknown',
+      message: `HTTP ${response.status}: the answer is not JSON`,
+      requestId: response.headers.get('x-request-id') ?? undefined,
+    },
+    false,
+  );
 
 /** An error answer as a typed `KeymintError`: the contract's body, an OAuth body, or neither. */
 function errorOf(response: Response, text: string, oauth: boolean): KeymintError {

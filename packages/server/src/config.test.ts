@@ -23,7 +23,14 @@ describe('configuration', () => {
       'https://app.example.com',
       'http://localhost:3000',
     ]);
-    for (const bad of ['*', 'https://app.example.com/', 'https://app.example.com/settings', 'app.example.com', 'ftp://files.example.com', 'https://*.example.com']) {
+    for (const bad of [
+      '*',
+      'https://app.example.com/',
+      'https://app.example.com/settings',
+      'app.example.com',
+      'ftp://files.example.com',
+      'https://*.example.com',
+    ]) {
       expect(() => loadConfig({ KEYMINT_CORS_ORIGINS: bad }), bad).toThrow(/KEYMINT_CORS_ORIGINS/);
     }
   });

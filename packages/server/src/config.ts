@@ -180,7 +180,10 @@ function httpUrl(name: string, value: string): string {
  * an allow-list names who may act with a user's session from their browser.
  */
 function corsOrigins(raw: string | undefined): string[] {
-  const list = (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const list = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of list) {
     let origin: string | undefined;
     try {
@@ -190,7 +193,10 @@ function corsOrigins(raw: string | undefined): string[] {
       // reported below
     }
     if (origin !== entry || entry.includes('*')) {
-      throw new ConfigError('KEYMINT_CORS_ORIGINS', `expected comma-separated origins such as https://app.example.com (no path, no *), got ${JSON.stringify(entry)}`);
+      throw new ConfigError(
+        'KEYMINT_CORS_ORIGINS',
+        `expected comma-separated origins such as https://app.example.com (no path, no *), got ${JSON.stringify(entry)}`,
+      );
     }
   }
   return [...new Set(list)];
@@ -209,7 +215,8 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
     return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
   };
   const bad = list.find((entry) => !isCidr(entry));
-  if (bad !== undefined) throw new ConfigError('KEYMINT_TRUST_PROXY', `expected true, false, a hop count or comma-separated IPs / CIDRs, got ${JSON.stringify(bad)}`);
+  if (bad !== undefined)
+    throw new ConfigError('KEYMINT_TRUST_PROXY', `expected true, false, a hop count or comma-separated IPs / CIDRs, got ${JSON.stringify(bad)}`);
   return list;
 }
 
@@ -219,8 +226,12 @@ function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {
   const issuer = httpUrl('KEYMINT_ISSUER', env.KEYMINT_ISSUER || publicUrl);
   const audience = env.KEYMINT_TOKEN_AUDIENCE || issuer;
   if (/\s/.test(audience) || audience.length > 512) throw new ConfigError('KEYMINT_TOKEN_AUDIENCE', 'must be at most 512 characters with no white space');
-  const audiences = (env.KEYMINT_TOKEN_AUDIENCES || '').split(',').map((a) => a.trim()).filter(Boolean);
-  if (audiences.some((a) => /\s/.test(a) || a.length > 512)) throw new ConfigError('KEYMINT_TOKEN_AUDIENCES', 'comma-separated audiences of at most 512 characters');
+  const audiences = (env.KEYMINT_TOKEN_AUDIENCES || '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (audiences.some((a) => /\s/.test(a) || a.length > 512))
+    throw new ConfigError('KEYMINT_TOKEN_AUDIENCES', 'comma-separated audiences of at most 512 characters');
   return {
     alg,
     issuer,

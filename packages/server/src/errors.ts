@@ -17,8 +17,7 @@ export class DomainError extends Error {
 }
 
 /** 400 naming the bad field(s). */
-export const invalid = (field: string, message: string) =>
-  new DomainError('invalid_request', `${field}: ${message}`, [{ field, message }]);
+export const invalid = (field: string, message: string) => new DomainError('invalid_request', `${field}: ${message}`, [{ field, message }]);
 /** 401: no usable credential. */
 export const unauthorized = (message = 'Missing or invalid credential.') => new DomainError('unauthorized', message);
 /** 403: known caller, not allowed. */
@@ -31,5 +30,4 @@ export const conflict = (message: string) => new DomainError('conflict', message
 export const rateLimited = (message: string, retryAfterMs: number) =>
   new DomainError('rate_limited', message, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 /** 503: a dependency (store) does not answer. */
-export const unavailable = (message = 'The service is temporarily unavailable.') =>
-  new DomainError('unavailable', message, undefined, { 'retry-after': '1' });
+export const unavailable = (message = 'The service is temporarily unavailable.') => new DomainError('unavailable', message, undefined, { 'retry-after': '1' });

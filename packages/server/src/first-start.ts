@@ -20,7 +20,9 @@ export function warnAboutSecret(logger: FastifyBaseLogger, resolved: ServerSecre
     );
   } else if (resolved.source !== 'KEYMINT_SECRET') {
     const where = resolved.path ? `the generated secret in ${resolved.path}` : 'a secret generated for this process only';
-    logger.warn(`KEYMINT_SECRET is unset: signing keys at rest and Idempotency-Key replays are protected by ${where}; keep it out of database backups, or set KEYMINT_SECRET`);
+    logger.warn(
+      `KEYMINT_SECRET is unset: signing keys at rest and Idempotency-Key replays are protected by ${where}; keep it out of database backups, or set KEYMINT_SECRET`,
+    );
   }
 }
 

@@ -42,7 +42,11 @@ describe('no secret reaches the log, at trace level', () => {
       await t.app.inject({ method: 'POST', url: `${path}?${secretQuery(path)}`, headers: secretHeaders(path), payload: body });
     }
     // Answered (a real key created with an Idempotency-Key, its secret in the answer) …
-    const created = await as(t, t.rootKey).post(`/v1/keys?${secretQuery('create')}`, { name: 'k', organization_id: 'o' }, { 'idempotency-key': mark('create.idempotency-key') });
+    const created = await as(t, t.rootKey).post(
+      `/v1/keys?${secretQuery('create')}`,
+      { name: 'k', organization_id: 'o' },
+      { 'idempotency-key': mark('create.idempotency-key') },
+    );
     expect(created.statusCode).toBe(201);
     sent.push(created.json().secret, t.rootKey);
     await as(t, t.rootKey).post(`/v1/keys/verify?${secretQuery('verify')}`, { key: created.json().secret });

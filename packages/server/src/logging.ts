@@ -30,10 +30,13 @@ function decodedName(name: string): string {
 export function redactUrl(url: string): string {
   const query = url.indexOf('?');
   if (query < 0) return url;
-  const params = url.slice(query + 1).split('&').map((param) => {
-    const name = param.split('=', 1)[0];
-    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=${CENSOR}` : param;
-  });
+  const params = url
+    .slice(query + 1)
+    .split('&')
+    .map((param) => {
+      const name = param.split('=', 1)[0];
+      return SECRET_PARAMS.has(decodedName(name)) ? `${name}=${CENSOR}` : param;
+    });
   return `${url.slice(0, query + 1)}${params.join('&')}`;
 }
 

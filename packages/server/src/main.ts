@@ -50,10 +50,13 @@ async function main(): Promise<void> {
   const bootstrapSecret = await services.rootKeys.bootstrap(config.rootKey);
   const handOver = bootstrapSecret ? handOverRootKey(config, bootstrapSecret, process.stdout.isTTY === true) : '';
   await ensureSigningKey();
-  const pruner = setInterval(() => {
-    const now = Date.now();
-    store.prune(now, now - DAY_MS).catch((err: unknown) => logger.error({ err }, 'prune failed'));
-  }, 10 * 60 * 1000);
+  const pruner = setInterval(
+    () => {
+      const now = Date.now();
+      store.prune(now, now - DAY_MS).catch((err: unknown) => logger.error({ err }, 'prune failed'));
+    },
+    10 * 60 * 1000,
+  );
   pruner.unref();
 
   await app.listen({ host: config.host, port: config.port });

@@ -19,8 +19,29 @@ let served: Instance | undefined;
 beforeAll(async () => {
   if (!ENABLED) return;
   dir = mkdtempSync(join(tmpdir(), 'keymint-packaging-'));
-  await run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'packages/api', '-w', 'packages/sdk', '-w', 'packages/console', '-w', 'packages/server', '-w', 'packages/cli'], { cwd: ROOT });
-  const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz')).map((f) => join(dir, f));
+  await run(
+    'npm',
+    [
+      'pack',
+      '--silent',
+      '--pack-destination',
+      dir,
+      '-w',
+      'packages/api',
+      '-w',
+      'packages/sdk',
+      '-w',
+      'packages/console',
+      '-w',
+      'packages/server',
+      '-w',
+      'packages/cli',
+    ],
+    { cwd: ROOT },
+  );
+  const tarballs = readdirSync(dir)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => join(dir, f));
   app = join(dir, 'app');
   mkdirSync(app);
   // No workspace around it: the packages resolve each other from the tarballs, the rest from the npm cache or registry.
@@ -35,17 +56,18 @@ afterAll(async () => {
 
 describe.runIf(ENABLED)('the packed packages, installed from their tarballs into an empty project', () => {
   it('ship dist without test code', async () => {
-    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '-w', 'packages/server', '-w', 'packages/sdk', '-w', 'packages/api', '-w', 'packages/cli'], { cwd: ROOT });
+    const { stdout } = await run(
+      'npm',
+      ['pack', '--dry-run', '--json', '-w', 'packages/server', '-w', 'packages/sdk', '-w', 'packages/api', '-w', 'packages/cli'],
+      { cwd: ROOT },
+    );
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[]).flatMap((p) => p.files.map((f) => f.path));
     expect(files).toEqual(expect.arrayContaining(['dist/main.js', 'dist/index.js', 'README.md', 'LICENSE']));
     expect(files.filter((f) => /testing\/|test-kit|\.test\.|\.contract\.|contract-fixtures/.test(f))).toEqual([]);
   });
 
   it('start a server with the keymint-server bin on SQLite, and the SDK creates and verifies a key against it', async () => {
-    server = await startInstance(
-      { KEYMINT_DATABASE_URL: `sqlite:${join(dir, 'keymint.db')}` },
-      join(app, 'node_modules', '.bin', 'keymint-server'),
-    );
+    server = await startInstance({ KEYMINT_DATABASE_URL: `sqlite:${join(dir, 'keymint.db')}` }, join(app, 'node_modules', '.bin', 'keymint-server'));
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     // The console comes with the server, found through its package.
     expect((await fetch(`${server.url}/console`)).status).toBe(200);
@@ -70,7 +92,10 @@ console.log(JSON.stringify({ code: verified.code, same: verified.key.id === key.
     chmodSync(bin, 0o755);
     served = await startInstance({ KEYMINT_DATABASE_URL: `sqlite:${join(dir, 'served.db')}` }, bin);
     expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
-    const { stdout } = await run(join(app, 'node_modules', '.bin', 'keymint'), ['doctor', '--json', '--url', served.url, '--token', ROOT_KEY], { cwd: app, timeout: 30_000 });
+    const { stdout } = await run(join(app, 'node_modules', '.bin', 'keymint'), ['doctor', '--json', '--url', served.url, '--token', ROOT_KEY], {
+      cwd: app,
+      timeout: 30_000,
+    });
     expect(JSON.parse(stdout)).toMatchObject({ healthy: true });
   }, 60_000);
 });

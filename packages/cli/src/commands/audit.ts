@@ -32,7 +32,11 @@ export function registerAudit(program: Command): void {
           pageSize: options.pageSize,
         });
         show(output, page, (p) =>
-          table(output, ['WHEN', 'ACTION', 'ACTOR', 'KEY', 'ORGANIZATION', 'REQUEST'], p.data.map((e) => [relativeTime(e.createdAt), e.action, `${e.actor.type}:${e.actor.id}`, e.keyId, e.organizationId, e.requestId])),
+          table(
+            output,
+            ['WHEN', 'ACTION', 'ACTOR', 'KEY', 'ORGANIZATION', 'REQUEST'],
+            p.data.map((e) => [relativeTime(e.createdAt), e.action, `${e.actor.type}:${e.actor.id}`, e.keyId, e.organizationId, e.requestId]),
+          ),
         );
       }),
     );

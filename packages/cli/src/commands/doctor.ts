@@ -81,7 +81,14 @@ export function registerDoctor(program: Command): void {
       if (checks[0].status !== 'fail') checks.push(await credentialCheck(url, token));
       const healthy = checks.every((c) => c.status !== 'fail');
       if (output.json) output.out(JSON.stringify({ healthy, checks }, null, 2));
-      else output.out(table(output, ['CHECK', 'STATUS', 'DETAIL'], checks.map((c) => [c.check, mark(output, c.status), c.detail])));
+      else
+        output.out(
+          table(
+            output,
+            ['CHECK', 'STATUS', 'DETAIL'],
+            checks.map((c) => [c.check, mark(output, c.status), c.detail]),
+          ),
+        );
       if (!healthy) process.exitCode = 1;
     });
 }

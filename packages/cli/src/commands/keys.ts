@@ -21,7 +21,9 @@ const keyDetails = (output: Output, key: ApiKey) =>
     ['created', relativeTime(key.createdAt)],
     ['last used', relativeTime(key.lastUsedAt)],
     ['expires', key.expiresAt ? relativeTime(key.expiresAt) : 'never'],
-    ...(key.revokedAt ? ([['revoked', `${relativeTime(key.revokedAt)}${key.revocationReason ? ` (${key.revocationReason})` : ''}`]] as [string, string][]) : []),
+    ...(key.revokedAt
+      ? ([['revoked', `${relativeTime(key.revokedAt)}${key.revocationReason ? ` (${key.revocationReason})` : ''}`]] as [string, string][])
+      : []),
   ]);
 
 const secretDetails = (output: Output, key: ApiKeyWithSecret) => `${keyDetails(output, key)}\n\n${key.secret}`;
@@ -100,10 +102,19 @@ export function registerKeys(program: Command): void {
     .option('--page <n>', 'page number', integer(1))
     .option('--page-size <n>', 'keys per page', integer(1, 100))
     .action(
-      withClient<{ org?: string; user?: string; query?: string; status?: ListKeysParams['status']; page?: number; pageSize?: number }>(async ({ client, output, options }) => {
-        const page = await client.keys.list({ organizationId: options.org, userId: options.user, query: options.query, status: options.status, page: options.page, pageSize: options.pageSize });
-        show(output, page, (p) => `${table(output, KEY_HEADERS, keyRows(p.data))}\n\npage ${p.page}, ${p.data.length} of ${p.totalCount} keys`);
-      }),
+      withClient<{ org?: string; user?: string; query?: string; status?: ListKeysParams['status']; page?: number; pageSize?: number }>(
+        async ({ client, output, options }) => {
+          const page = await client.keys.list({
+            organizationId: options.org,
+            userId: options.user,
+            query: options.query,
+            status: options.status,
+            page: options.page,
+            pageSize: options.pageSize,
+          });
+          show(output, page, (p) => `${table(output, KEY_HEADERS, keyRows(p.data))}\n\npage ${p.page}, ${p.data.length} of ${p.totalCount} keys`);
+        },
+      ),
     );
 
   keys
@@ -176,7 +187,9 @@ export function registerKeys(program: Command): void {
 
   keys
     .command('verify [secret]')
-    .description('check a secret as your API would (exit 0 whatever the outcome; the code says it); left out, the secret is asked for or read from stdin, out of the process list')
+    .description(
+      'check a secret as your API would (exit 0 whatever the outcome; the code says it); left out, the secret is asked for or read from stdin, out of the process list',
+    )
     .option('--scope <scope>', 'a scope the key must hold (repeat, or comma-separate)', collect)
     .option('--cost <n>', 'credits to spend (default 1)', integer(0, 1_000_000))
     .action(

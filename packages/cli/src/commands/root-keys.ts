@@ -42,7 +42,11 @@ export function registerRootKeys(program: Command): void {
       withClient<{ page?: number; pageSize?: number }>(async ({ client, output, options }) => {
         const page = await client.rootKeys.list({ page: options.page, pageSize: options.pageSize });
         show(output, page, (p) =>
-          table(output, ['ID', 'NAME', 'START', 'PERMISSIONS', 'CREATED', 'LAST USED'], p.data.map((k) => [k.id, k.name, k.start, k.permissions.join(' '), relativeTime(k.createdAt), relativeTime(k.lastUsedAt)])),
+          table(
+            output,
+            ['ID', 'NAME', 'START', 'PERMISSIONS', 'CREATED', 'LAST USED'],
+            p.data.map((k) => [k.id, k.name, k.start, k.permissions.join(' '), relativeTime(k.createdAt), relativeTime(k.lastUsedAt)]),
+          ),
         );
       }),
     );

@@ -28,8 +28,16 @@ export function registerSessions(program: Command): void {
     .action(
       withClient<{ user: string; org?: Membership[]; expiresIn?: number; secretOnly?: boolean }>(async ({ client, output, options }) => {
         const session = await client.sessions.create({ userId: options.user, organizations: options.org, expiresInSeconds: options.expiresIn });
-        showSecret(output, session, session.token, options.secretOnly === true, (s) =>
-          `${details(output, [['id', s.id], ['expires', relativeTime(s.expiresAt)]])}\n\n${s.token}`,
+        showSecret(
+          output,
+          session,
+          session.token,
+          options.secretOnly === true,
+          (s) =>
+            `${details(output, [
+              ['id', s.id],
+              ['expires', relativeTime(s.expiresAt)],
+            ])}\n\n${s.token}`,
         );
       }),
     );

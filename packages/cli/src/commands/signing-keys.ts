@@ -12,7 +12,11 @@ export function registerSigningKeys(program: Command): void {
     .action(
       withClient(async ({ client, output }) => {
         show(output, await client.signingKeys.list(), (list) =>
-          table(output, ['KID', 'ALG', 'CREATED', 'RETIRED'], list.data.map((k) => [k.kid, k.alg, relativeTime(k.createdAt), relativeTime(k.retiredAt)])),
+          table(
+            output,
+            ['KID', 'ALG', 'CREATED', 'RETIRED'],
+            list.data.map((k) => [k.kid, k.alg, relativeTime(k.createdAt), relativeTime(k.retiredAt)]),
+          ),
         );
       }),
     );

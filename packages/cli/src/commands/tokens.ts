@@ -17,8 +17,16 @@ export function registerTokens(program: Command): void {
       withClient<{ clientId: string; scope?: string; secretOnly?: boolean }>(async ({ client, output, options }) => {
         const clientSecret = await readHidden('Key secret: ');
         const token = await client.tokens.clientCredentials({ clientId: options.clientId, clientSecret, scope: options.scope });
-        showSecret(output, token, token.accessToken, options.secretOnly === true, (t) =>
-          `${details(output, [['scope', t.scope], ['expires', relativeTime(new Date(t.expiresAt).toISOString())]])}\n\n${t.accessToken}`,
+        showSecret(
+          output,
+          token,
+          token.accessToken,
+          options.secretOnly === true,
+          (t) =>
+            `${details(output, [
+              ['scope', t.scope],
+              ['expires', relativeTime(new Date(t.expiresAt).toISOString())],
+            ])}\n\n${t.accessToken}`,
         );
       }),
     );
@@ -29,7 +37,12 @@ export function registerTokens(program: Command): void {
     .action(
       withClient(async ({ client, output }, token) => {
         const answer = await client.tokens.introspect(token ?? (await readHidden('Access token: ')));
-        show(output, answer, (a) => details(output, Object.entries(a).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string)])));
+        show(output, answer, (a) =>
+          details(
+            output,
+            Object.entries(a).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string)]),
+          ),
+        );
       }),
     );
 }

@@ -49,7 +49,18 @@ export interface Served {
 export async function serve(extraFlags: string[] = []): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'keymint-cli-'));
   const port = await freePort();
-  const args = ['serve', '--port', String(port), '--database-url', `sqlite:${join(dir, 'keymint.db')}`, '--root-key', ROOT_KEY, '--log-level', 'warn', ...extraFlags];
+  const args = [
+    'serve',
+    '--port',
+    String(port),
+    '--database-url',
+    `sqlite:${join(dir, 'keymint.db')}`,
+    '--root-key',
+    ROOT_KEY,
+    '--log-level',
+    'warn',
+    ...extraFlags,
+  ];
   const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,10 +72,14 @@ export async function serve(extraFlags: string[] = []): Promise<Served> {
     await once(child, 'exit');
   };
   try {
-    await waitFor('keymint serve', async () => {
-      if (child.exitCode !== null) throw new Error(`keymint serve exited: ${output}`);
-      return (await fetch(`${url}/healthz`)).ok;
-    }, 60_000);
+    await waitFor(
+      'keymint serve',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`keymint serve exited: ${output}`);
+        return (await fetch(`${url}/healthz`)).ok;
+      },
+      60_000,
+    );
   } catch (error) {
     await stop();
     throw error;

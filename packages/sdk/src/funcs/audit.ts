@@ -9,5 +9,9 @@ export const auditList = (core: KeymintCore, params: ListAuditEventsParams = {},
   send(core, { method: 'GET', path: '/v1/audit-events', query: params, retry: 'safe' }, options);
 
 /** Every audit event matching the filters, page after page (throws a failed page's error). */
-export const auditListAll = (core: KeymintCore, params: ListAuditEventsParams = {}, options?: RequestOptions): AsyncGenerator<AuditEventInfo, void, undefined> =>
+export const auditListAll = (
+  core: KeymintCore,
+  params: ListAuditEventsParams = {},
+  options?: RequestOptions,
+): AsyncGenerator<AuditEventInfo, void, undefined> =>
   paginate((page) => auditList(core, { pageSize: LIST_ALL_PAGE_SIZE, ...params, page }, options), params.page);

@@ -19,7 +19,11 @@ interface Answer {
 }
 type Mount = (options: KeymintMiddlewareOptions) => Promise<{ call: (headers: Record<string, string>) => Promise<Answer>; close: () => Promise<void> }>;
 
-const fromResponse = async (response: Response): Promise<Answer> => ({ status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] });
+const fromResponse = async (response: Response): Promise<Answer> => ({
+  status: response.status,
+  headers: response.headers,
+  body: (await response.json()) as Answer['body'],
+});
 
 /** Each framework, serving `GET /private` behind the middleware, answering the key it was given. */
 const frameworks: Record<string, Mount> = {

@@ -28,8 +28,7 @@ export type HeaderReader = (name: string) => string | undefined;
 
 /** What the adapter does: let the request through with `key`, or answer `status` with `body`. Headers either way. */
 export type Decision =
-  | { ok: true; key: ApiKey; headers: Record<string, string> }
-  | { ok: false; status: 401 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
+  { ok: true; key: ApiKey; headers: Record<string, string> } | { ok: false; status: 401 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
 
 const DENIALS: Record<Exclude<VerifyOutcome, 'VALID'>, { status: 401 | 403 | 429; code: ErrorCode; message: string }> = {
   NOT_FOUND: { status: 401, code: 'unauthorized', message: 'The API key is not valid.' },

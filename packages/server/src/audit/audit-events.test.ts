@@ -4,7 +4,18 @@ import { useTestApp } from '../testing/harness.js';
 
 const t = useTestApp();
 
-type Event = { id: string; action: string; actor: { type: string; id: string }; key_id: string | null; organization_id: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null; request_id: string; ip: string; user_agent: string | null };
+type Event = {
+  id: string;
+  action: string;
+  actor: { type: string; id: string };
+  key_id: string | null;
+  organization_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  request_id: string;
+  ip: string;
+  user_agent: string | null;
+};
 
 /** A stored audit record shaped like an API event (for writing through the store directly). */
 const auditLike = (event: Event) => ({
@@ -45,7 +56,12 @@ describe('audit trail', () => {
 
     const updated = await eventsOf(() => as(t, t.rootKey).patch(`/v1/keys/${key.id}`, { name: 'renamed', enabled: false }, { 'user-agent': 'audit-test/1' }));
     expect(updated).toHaveLength(1);
-    expect(updated[0]).toMatchObject({ action: 'key.updated', user_agent: 'audit-test/1', before: { name: 'audited', status: 'active' }, after: { name: 'renamed', status: 'disabled' } });
+    expect(updated[0]).toMatchObject({
+      action: 'key.updated',
+      user_agent: 'audit-test/1',
+      before: { name: 'audited', status: 'active' },
+      after: { name: 'renamed', status: 'disabled' },
+    });
     expect(Object.keys(updated[0].after!).sort()).toEqual(['name', 'status']);
 
     let newSecret = '';
@@ -137,9 +153,7 @@ describe('audit trail', () => {
     ).rejects.toThrow();
     expect((await as(t, t.rootKey).get(`/v1/keys/${key.id}`)).json().name).toBe('atomic');
     const record = (await t.store.getKey(key.id))!;
-    await expect(
-      t.store.insertKey({ ...record, id: 'key_atomic_copy' }, 'f'.repeat(64), { ...auditLike(existing), id: existing.id }),
-    ).rejects.toThrow();
+    await expect(t.store.insertKey({ ...record, id: 'key_atomic_copy' }, 'f'.repeat(64), { ...auditLike(existing), id: existing.id })).rejects.toThrow();
     expect(await t.store.getKey('key_atomic_copy')).toBeNull();
   });
 

@@ -68,10 +68,7 @@ export function assertCanGiveScopes(principal: Principal, scopes: readonly strin
  * keys and its organizations' keys; for an access token, its organization's keys. An explicit
  * `organization_id` filter outside that answers 404 (unknown to the caller).
  */
-export function listScope(
-  principal: Principal,
-  organizationId: string | undefined,
-): { userId: string | null; organizationIds: string[] } | undefined {
+export function listScope(principal: Principal, organizationId: string | undefined): { userId: string | null; organizationIds: string[] } | undefined {
   if (principal.type === 'root_key') return undefined;
   if (principal.type === 'session') {
     if (organizationId !== undefined) {

@@ -81,7 +81,10 @@ describe.each(transports)('verify over %s', (transport, via) => {
     const refused: Record<string, string> = {
       ...callers,
       accessToken: await tokenFor(t, client),
-      rootAllButVerify: await rootKeyWith(t, PERMISSIONS.filter((p) => p !== 'keys:verify')),
+      rootAllButVerify: await rootKeyWith(
+        t,
+        PERMISSIONS.filter((p) => p !== 'keys:verify'),
+      ),
       rootReader: await rootKeyWith(t, ['keys:read']),
     };
     delete refused.root;
@@ -188,7 +191,12 @@ describe('session tokens', () => {
     expect(response.statusCode).toBe(201);
     expect(response.json().token).toMatch(/^kms_/);
     expect(response.json().expires_at).toBe(new Date(t.clock.now() + 600_000).toISOString());
-    for (const body of [{}, { user_id: 'u', expires_in_seconds: 86_401 }, { user_id: 'u', organizations: [{ id: 'o', role: 'owner' }] }, { user_id: 'u', extra: 1 }]) {
+    for (const body of [
+      {},
+      { user_id: 'u', expires_in_seconds: 86_401 },
+      { user_id: 'u', organizations: [{ id: 'o', role: 'owner' }] },
+      { user_id: 'u', extra: 1 },
+    ]) {
       expect((await as(t, t.rootKey).post('/v1/sessions', body)).statusCode, JSON.stringify(body)).toBe(400);
     }
     const noPermission = await rootKeyWith(t, ['keys:read']);

@@ -8,7 +8,6 @@ import { redisServerMissing, usePair, type Instance } from '../testing/processes
  */
 const PROPAGATION_BOUND_MS = 500;
 
-
 const listWith = (instance: Instance, credential: string) => instance.call('GET', '/v1/keys', undefined, { authorization: `Bearer ${credential}` });
 
 /** Makes `instance` resolve and cache `credential`: the first call reads the store, the second is answered from the cache. */
@@ -26,33 +25,37 @@ async function refusedWithin(instance: Instance, credential: string, since: numb
   }
 }
 
-await describeWithPostgres('ended credentials on two instances over PostgreSQL and Redis', () => {
-  const pair = usePair();
+await describeWithPostgres(
+  'ended credentials on two instances over PostgreSQL and Redis',
+  () => {
+    const pair = usePair();
 
-  it('a session ended on one instance is refused on the other within the bound', async () => {
-    const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale' });
-    expect(session.status).toBe(201);
-    await cachedOn(pair.b, session.body.token);
-    expect((await pair.a.call('DELETE', `/v1/sessions/${session.body.id}`)).status).toBe(204);
-    const ms = await refusedWithin(pair.b, session.body.token, performance.now());
-    console.info(`session delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
-  });
+    it('a session ended on one instance is refused on the other within the bound', async () => {
+      const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale' });
+      expect(session.status).toBe(201);
+      await cachedOn(pair.b, session.body.token);
+      expect((await pair.a.call('DELETE', `/v1/sessions/${session.body.id}`)).status).toBe(204);
+      const ms = await refusedWithin(pair.b, session.body.token, performance.now());
+      console.info(`session delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
+      expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
+    });
 
-  it("a user's sessions revoked on one instance are refused on the other within the bound", async () => {
-    const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale_revoke' });
-    await cachedOn(pair.b, session.body.token);
-    expect((await pair.a.call('POST', '/v1/sessions/revoke', { user_id: 'u_scale_revoke' })).body).toEqual({ revoked: 1 });
-    expect(await refusedWithin(pair.b, session.body.token, performance.now())).toBeLessThan(PROPAGATION_BOUND_MS);
-  });
+    it("a user's sessions revoked on one instance are refused on the other within the bound", async () => {
+      const session = await pair.a.call('POST', '/v1/sessions', { user_id: 'u_scale_revoke' });
+      await cachedOn(pair.b, session.body.token);
+      expect((await pair.a.call('POST', '/v1/sessions/revoke', { user_id: 'u_scale_revoke' })).body).toEqual({ revoked: 1 });
+      expect(await refusedWithin(pair.b, session.body.token, performance.now())).toBeLessThan(PROPAGATION_BOUND_MS);
+    });
 
-  it('a root key deleted on one instance is refused on the other within the bound', async () => {
-    const created = await pair.a.call('POST', '/v1/root-keys', { name: 'short-lived', permissions: ['keys:read'] });
-    expect(created.status).toBe(201);
-    await cachedOn(pair.b, created.body.secret);
-    expect((await pair.a.call('DELETE', `/v1/root-keys/${created.body.id}`)).status).toBe(204);
-    const ms = await refusedWithin(pair.b, created.body.secret, performance.now());
-    console.info(`root key delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
-  });
-}, redisServerMissing);
+    it('a root key deleted on one instance is refused on the other within the bound', async () => {
+      const created = await pair.a.call('POST', '/v1/root-keys', { name: 'short-lived', permissions: ['keys:read'] });
+      expect(created.status).toBe(201);
+      await cachedOn(pair.b, created.body.secret);
+      expect((await pair.a.call('DELETE', `/v1/root-keys/${created.body.id}`)).status).toBe(204);
+      const ms = await refusedWithin(pair.b, created.body.secret, performance.now());
+      console.info(`root key delete → 401 on the other instance: ${ms.toFixed(1)} ms`);
+      expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
+    });
+  },
+  redisServerMissing,
+);

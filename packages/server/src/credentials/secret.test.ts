@@ -46,17 +46,25 @@ describe('secrets', () => {
       return match !== null && checksum(match[2].slice(0, -6)) === match[2].slice(-6);
     };
     const alphabet = 'abcxyz019ABZ_-é\u{1F600}\u0000';
-    const nearly = fc.tuple(fc.string({ unit: fc.constantFrom(...'abz09_'), maxLength: 18 }), fc.integer({ min: 40, max: 201 }), fc.nat()).map(([prefix, length, seed]) => {
-      const random = mintSecret('km').secret.slice(3, 46).repeat(5).slice(0, Math.max(0, length - 6));
-      const good = `${prefix}_${random}${checksum(random)}`;
-      // Sometimes right, sometimes one character changed.
-      if (seed % 3 === 0) return good;
-      const at = seed % Math.max(1, good.length);
-      return good.slice(0, at) + alphabet[seed % alphabet.length] + good.slice(at + 1);
-    });
-    fc.assert(fc.property(fc.oneof(nearly, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 60 })), (secret) => {
-      expect(isWellFormedSecret(secret)).toBe(reference(secret));
-    }), { numRuns: 2000 });
+    const nearly = fc
+      .tuple(fc.string({ unit: fc.constantFrom(...'abz09_'), maxLength: 18 }), fc.integer({ min: 40, max: 201 }), fc.nat())
+      .map(([prefix, length, seed]) => {
+        const random = mintSecret('km')
+          .secret.slice(3, 46)
+          .repeat(5)
+          .slice(0, Math.max(0, length - 6));
+        const good = `${prefix}_${random}${checksum(random)}`;
+        // Sometimes right, sometimes one character changed.
+        if (seed % 3 === 0) return good;
+        const at = seed % Math.max(1, good.length);
+        return good.slice(0, at) + alphabet[seed % alphabet.length] + good.slice(at + 1);
+      });
+    fc.assert(
+      fc.property(fc.oneof(nearly, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 60 })), (secret) => {
+        expect(isWellFormedSecret(secret)).toBe(reference(secret));
+      }),
+      { numRuns: 2000 },
+    );
     expect(isWellFormedSecret(mintSecret('a').secret)).toBe(true);
     expect(isWellFormedSecret(mintSecret('abcdefghij012345').secret)).toBe(true);
     expect(isWellFormedSecret(mintSecret('abcdefghij0123456').secret)).toBe(false);

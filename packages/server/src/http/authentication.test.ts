@@ -174,7 +174,8 @@ function refusalProblems(operation: Operation, answer: Answer, status: 401 | 403
   }
   const error = body.error as Record<string, unknown> | undefined;
   const code = status === 401 ? 'unauthorized' : 'forbidden';
-  const shaped = Object.keys(body).length === 1 && error !== undefined && Object.keys(error).every((k) => ['code', 'message', 'request_id', 'details'].includes(k));
+  const shaped =
+    Object.keys(body).length === 1 && error !== undefined && Object.keys(error).every((k) => ['code', 'message', 'request_id', 'details'].includes(k));
   if (!shaped || error.code !== code || typeof error.message !== 'string' || error.request_id !== requestId) {
     problems.push(`contract body ${answer.body} (request id header ${requestId})`);
   }
@@ -191,34 +192,47 @@ const transports: [string, () => Transport][] = [
 ];
 
 describe.each(transports)('over %s', (_transport, transport) => {
-  it.each(operations.map((o) => [o.name, o] as const))('%s answers 401 to every missing, malformed, unknown, revoked or expired credential', async (_name, operation) => {
-    const problems: string[] = [];
-    for (const [credential, authorization] of Object.entries(refused)) {
-      // Twice: a credential seen once is cached, and a cache must not let it in either.
-      for (const attempt of [1, 2]) {
-        for (const problem of refusalProblems(operation, await send(transport(), operation, authorization), 401)) problems.push(`${credential} (#${attempt}): ${problem}`);
+  it.each(operations.map((o) => [o.name, o] as const))(
+    '%s answers 401 to every missing, malformed, unknown, revoked or expired credential',
+    async (_name, operation) => {
+      const problems: string[] = [];
+      for (const [credential, authorization] of Object.entries(refused)) {
+        // Twice: a credential seen once is cached, and a cache must not let it in either.
+        for (const attempt of [1, 2]) {
+          for (const problem of refusalProblems(operation, await send(transport(), operation, authorization), 401))
+            problems.push(`${credential} (#${attempt}): ${problem}`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 
-  it.each(operations.map((o) => [o.name, o] as const))('%s answers 403 to a root key holding every permission but its own, and lets its own in', async (_name, operation) => {
-    const needed = operation.needs!;
-    const allBut = await rootKeyWith(t, PERMISSIONS.filter((p) => p !== needed));
-    const exactly = await rootKeyWith(t, [needed]);
-    for (const attempt of [1, 2, 3]) {
-      expect(refusalProblems(operation, await send(transport(), operation, `Bearer ${allBut}`), 403), `all but ${needed} (#${attempt})`).toEqual([]);
-      const admitted = await send(transport(), operation, `Bearer ${exactly}`);
-      expect([401, 403], `only ${needed} (#${attempt}): ${admitted.body}`).not.toContain(admitted.status);
-      expect(admitted.status, admitted.body).toBeLessThan(500);
-    }
-  });
-
-  it.each(operations.filter((o) => o.rootOnly).map((o) => [o.name, o] as const))('%s answers 403 to sessions and access tokens (it needs a root key)', async (_name, operation) => {
-    for (const [caller, credential] of Object.entries(delegates)) {
+  it.each(operations.map((o) => [o.name, o] as const))(
+    '%s answers 403 to a root key holding every permission but its own, and lets its own in',
+    async (_name, operation) => {
+      const needed = operation.needs!;
+      const allBut = await rootKeyWith(
+        t,
+        PERMISSIONS.filter((p) => p !== needed),
+      );
+      const exactly = await rootKeyWith(t, [needed]);
       for (const attempt of [1, 2, 3]) {
-        expect(refusalProblems(operation, await send(transport(), operation, `Bearer ${credential}`), 403), `${caller} (#${attempt})`).toEqual([]);
+        expect(refusalProblems(operation, await send(transport(), operation, `Bearer ${allBut}`), 403), `all but ${needed} (#${attempt})`).toEqual([]);
+        const admitted = await send(transport(), operation, `Bearer ${exactly}`);
+        expect([401, 403], `only ${needed} (#${attempt}): ${admitted.body}`).not.toContain(admitted.status);
+        expect(admitted.status, admitted.body).toBeLessThan(500);
       }
-    }
-  });
+    },
+  );
+
+  it.each(operations.filter((o) => o.rootOnly).map((o) => [o.name, o] as const))(
+    '%s answers 403 to sessions and access tokens (it needs a root key)',
+    async (_name, operation) => {
+      for (const [caller, credential] of Object.entries(delegates)) {
+        for (const attempt of [1, 2, 3]) {
+          expect(refusalProblems(operation, await send(transport(), operation, `Bearer ${credential}`), 403), `${caller} (#${attempt})`).toEqual([]);
+        }
+      }
+    },
+  );
 });

@@ -11,7 +11,9 @@ async function listen(t: TestApp): Promise<number> {
 
 /** The head of a request with a JSON (or other) body of `length` bytes, of which nothing is sent yet. */
 const head = (path: string, length: number, headers: Record<string, string>) =>
-  `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}content-length: ${length}\r\n\r\n`;
+  `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}content-length: ${length}\r\n\r\n`;
 
 describe('a request that does not arrive in time (KEYMINT_REQUEST_TIMEOUT_SECONDS=1)', () => {
   let t: TestApp;

@@ -135,7 +135,8 @@ export interface OAuthErrorAnswer {
 
 /** The RFC 6749 §5.2 / RFC 6750 §3 rendering: `{error, error_description}`, with `WWW-Authenticate` where the RFCs ask. */
 export function renderOAuth(failure: Failure): RenderedFailure<OAuthErrorAnswer> {
-  const oauth = failure.oauth ?? OAUTH_OF[failure.code]?.(failure) ?? { status: 400, error: 'invalid_request', description: failure.description ?? failure.message };
+  const oauth = failure.oauth ??
+    OAUTH_OF[failure.code]?.(failure) ?? { status: 400, error: 'invalid_request', description: failure.description ?? failure.message };
   const extra = 'headers' in oauth ? oauth.headers : undefined;
   const headers = extra ? { ...failure.headers, ...extra } : failure.headers;
   return { status: oauth.status, headers, body: { error: oauth.error, error_description: oauth.description } };

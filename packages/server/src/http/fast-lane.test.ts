@@ -22,7 +22,9 @@ interface Seen {
 /** The raw HTTP/1.1 request of `call` (one per connection: the server closes it after answering). */
 function bytesOf(call: Call): string {
   const headers = { host: 'x', connection: 'close', ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return `POST ${call.path ?? '/v1/keys/verify'} HTTP/1.1\r\n${head}\r\n${call.body}`;
 }
 
@@ -134,7 +136,9 @@ describe('the verify fast lane', () => {
   it('counts what it answers in the same request metrics as the route', async () => {
     const count = async () => {
       const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
-      const line = text.split('\n').find((l) => l.startsWith('keymint_http_requests_total{') && l.includes('route="/v1/keys/verify"') && l.includes('status="200"'));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('keymint_http_requests_total{') && l.includes('route="/v1/keys/verify"') && l.includes('status="200"'));
       return Number(line?.split(' ').pop() ?? 0);
     };
     const before = await count();

@@ -54,7 +54,8 @@ function compile(endpoint: AnyEndpoint): LaneRoute {
   const { body, response } = endpoint.schema;
   const validate = body ? (validatorCompiler({ schema: body, method: endpoint.method, url: endpoint.path, httpPart: 'body' }) as ValidateFunction) : undefined;
   const serializers = new Map<string, Serialize>();
-  for (const [status, schema] of Object.entries(response) as [string, object][]) if (!('content' in schema)) serializers.set(status, fastJson(schema as TSchema) as Serialize);
+  for (const [status, schema] of Object.entries(response) as [string, object][])
+    if (!('content' in schema)) serializers.set(status, fastJson(schema as TSchema) as Serialize);
   for (const [status, serialize] of Object.entries(endpoint.serializers ?? {})) serializers.set(status, serialize as Serialize);
   return { endpoint, validate, serializers, byStatus: new Map() };
 }
@@ -113,7 +114,15 @@ export class FastLane {
     return true;
   }
 
-  private answer(route: LaneRoute, text: string, principal: Principal | undefined, id: string, started: number, request: IncomingMessage, response: ServerResponse): void {
+  private answer(
+    route: LaneRoute,
+    text: string,
+    principal: Principal | undefined,
+    id: string,
+    started: number,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
     const fail = (error: unknown) => this.fail(route, error, id, started, response);
     this.deps.parseJson(text, (error, body) => {
       if (error) return fail(error);

@@ -30,7 +30,16 @@ function routeOf(endpoint: AnyEndpoint): RouteOptions {
     url: endpoint.path,
     config: { access: endpoint.access },
     ...(endpoint.onRequest ? { onRequest: endpoint.onRequest } : {}),
-    schema: { ...schema, operationId, summary, description, tags, security: securityOf(endpoint), ...(consumes ? { consumes } : {}), ...(hidden ? { hide: true } : {}) },
+    schema: {
+      ...schema,
+      operationId,
+      summary,
+      description,
+      tags,
+      security: securityOf(endpoint),
+      ...(consumes ? { consumes } : {}),
+      ...(hidden ? { hide: true } : {}),
+    },
     // The handler gets Fastify's request as its call (it has every field of one): no copy per request.
     handler(request, reply) {
       const outcome = endpoint.handler(request as unknown as Call);

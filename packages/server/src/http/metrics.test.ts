@@ -5,7 +5,12 @@ import { Metrics } from './metrics.js';
 /** prom-client's own metrics, declared as `Metrics` declares its series: what `/metrics` showed before the tallies. */
 function promClientTwin() {
   const registry = new Registry();
-  const requests = new Counter({ name: 'keymint_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'keymint_http_requests_total',
+    help: 'HTTP requests by route, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'keymint_http_request_duration_seconds',
     help: 'HTTP request latency from arrival to response, by route.',
@@ -13,7 +18,12 @@ function promClientTwin() {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const verifications = new Counter({ name: 'keymint_verifications_total', help: 'Key verifications by outcome code.', labelNames: ['code'], registers: [registry] });
+  const verifications = new Counter({
+    name: 'keymint_verifications_total',
+    help: 'Key verifications by outcome code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   const verifyDuration = new Histogram({
     name: 'keymint_verify_duration_seconds',
     help: 'Time inside the verify handler, excluding network and HTTP parsing.',
@@ -39,7 +49,11 @@ describe('metrics', () => {
     // Values on bucket bounds, between them and past the last; several routes, methods and statuses.
     const seconds = [0, 0.00001, 0.0000101, 0.0005, 0.0007, 0.001, 0.3, 2.5, 2.6, 40];
     for (const [i, value] of seconds.entries()) {
-      for (const [route, method, status] of [['/v1/keys/verify', 'POST', 200], ['/v1/keys/verify', 'POST', 401], ['/v1/keys/:id', 'GET', 404]] as const) {
+      for (const [route, method, status] of [
+        ['/v1/keys/verify', 'POST', 200],
+        ['/v1/keys/verify', 'POST', 401],
+        ['/v1/keys/:id', 'GET', 404],
+      ] as const) {
         if (i % 3 === 0 || route === '/v1/keys/verify') {
           metrics.countRequest(route, method, status, value);
           twin.countRequest(route, method, status, value);

@@ -64,7 +64,12 @@ class TallyCounter extends TallyMetric<CounterSeries> {
 class TallyHistogram extends TallyMetric<HistogramSeries> {
   readonly type = 'histogram';
 
-  constructor(name: string, help: string, registry: Registry, private readonly bounds: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    registry: Registry,
+    private readonly bounds: readonly number[],
+  ) {
     super(name, help, registry);
   }
 

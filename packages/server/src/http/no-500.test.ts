@@ -18,9 +18,27 @@ afterAll(async () => t.close());
 
 /** Field names of our bodies, and two that prototype pollution tries. */
 const fieldNames = fc.constantFrom(
-  'name', 'organization_id', 'user_id', 'description', 'prefix', 'scopes', 'metadata', 'expires_at',
-  'seconds_until_expiration', 'rate_limit', 'credits', 'enabled', 'key', 'cost', 'reason', 'permissions',
-  'previous_secret_valid_seconds', 'organizations', 'expires_in_seconds', '__proto__', 'constructor',
+  'name',
+  'organization_id',
+  'user_id',
+  'description',
+  'prefix',
+  'scopes',
+  'metadata',
+  'expires_at',
+  'seconds_until_expiration',
+  'rate_limit',
+  'credits',
+  'enabled',
+  'key',
+  'cost',
+  'reason',
+  'permissions',
+  'previous_secret_valid_seconds',
+  'organizations',
+  'expires_in_seconds',
+  '__proto__',
+  'constructor',
 );
 // Any code point, NUL and lone surrogates included: what a hostile client can send.
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
@@ -35,11 +53,9 @@ const body = fc.oneof(
   anyText.map((text) => JSON.stringify(text)),
   deepText,
 );
-const query = fc.dictionary(
-  fc.constantFrom('page', 'page_size', 'status', 'query', 'organization_id', 'user_id', 'key_id', 'action', 'from', 'to'),
-  anyText,
-  { maxKeys: 4 },
-);
+const query = fc.dictionary(fc.constantFrom('page', 'page_size', 'status', 'query', 'organization_id', 'user_id', 'key_id', 'action', 'from', 'to'), anyText, {
+  maxKeys: 4,
+});
 
 describe('random requests', () => {
   it('never get a 500 on any route', async () => {

@@ -58,7 +58,12 @@ describe('nesting deeper than any body may hold', () => {
     expect(t.lane.served).toBe(served + 1);
     expect(overPort.status).toBe(400);
     expect(detailsOf((await overPort.json()) as { error: { details: unknown } }).map((d) => d.field)).toEqual(['key']);
-    const token = await t.app.inject({ method: 'POST', url: '/v1/oauth/token', payload: `{"grant_type":${deep}}`, headers: { 'content-type': 'application/json' } });
+    const token = await t.app.inject({
+      method: 'POST',
+      url: '/v1/oauth/token',
+      payload: `{"grant_type":${deep}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(token.statusCode).toBe(400);
     expect(token.json().error).toBe('invalid_request');
     expect(errorLines().slice(before)).toEqual([]);
@@ -90,7 +95,6 @@ describe('unpaired UTF-16 surrogates', () => {
     expect(read.name).toBe('smile 😀');
     expect(read.metadata).toEqual({ text: '\\ud83d' });
   });
-
 });
 
 describe('prototype poisoning and malformed JSON', () => {
@@ -109,7 +113,7 @@ describe('prototype poisoning and malformed JSON', () => {
     expect(answer.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/not valid JSON/) });
   });
 
-  it('answers invalid and empty JSON with the parser\'s 400, and reads a body after a byte order mark', async () => {
+  it("answers invalid and empty JSON with the parser's 400, and reads a body after a byte order mark", async () => {
     const invalidJson = await verify('{"key":"x"');
     expect(invalidJson.statusCode).toBe(400);
     expect(invalidJson.json().error.message).toMatch(/not valid JSON/);

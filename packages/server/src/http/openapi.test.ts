@@ -33,7 +33,9 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })),
+  );
 
 /** Every example of a media object, by name. */
 const examplesOf = (media: Media): [string, unknown][] => [
@@ -56,7 +58,18 @@ const encode = (contentType: string, example: unknown) =>
 describe('the OpenAPI document', () => {
   it('names the contract types under components.schemas and references them', () => {
     const named = Object.keys(doc.components.schemas);
-    for (const name of ['Key', 'KeyWithSecret', 'KeyList', 'VerifyKeyResult', 'Error', 'RootKey', 'RootKeyWithSecret', 'Session', 'AuditEvent', 'TokenResponse']) {
+    for (const name of [
+      'Key',
+      'KeyWithSecret',
+      'KeyList',
+      'VerifyKeyResult',
+      'Error',
+      'RootKey',
+      'RootKeyWithSecret',
+      'Session',
+      'AuditEvent',
+      'TokenResponse',
+    ]) {
       expect(named).toContain(name);
     }
     const jsonOf = (path: string, method: string, status: string) => doc.paths[path][method].responses[status].content?.['application/json'].schema;
@@ -82,7 +95,12 @@ describe('the OpenAPI document', () => {
     expect(token.properties).toMatchObject({ grant_type: { enum: ['client_credentials'] } });
 
     // …and answers them as it did when they were checked in code.
-    const both = await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', seconds_until_expiration: 60, expires_at: '2099-01-01T00:00:00Z' });
+    const both = await as(t, t.rootKey).post('/v1/keys', {
+      name: 'k',
+      organization_id: 'org_1',
+      seconds_until_expiration: 60,
+      expires_at: '2099-01-01T00:00:00Z',
+    });
     expect(both.statusCode).toBe(400);
     expect(both.json().error.details).toEqual([{ field: 'seconds_until_expiration', message: 'give expires_at or seconds_until_expiration, not both' }]);
     const nullOther = await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', seconds_until_expiration: 60, expires_at: null });
@@ -94,7 +112,11 @@ describe('the OpenAPI document', () => {
   it('states that a refill amount and interval come together, and answers it naming credits', async () => {
     const create = doc.paths['/v1/keys'].post.requestBody!.content['application/json'].schema!;
     expect(create.properties).toMatchObject({ credits: { then: { allOf: [{ required: ['refill_amount'] }, { required: ['refill_interval_seconds'] }] } } });
-    for (const credits of [{ remaining: 5, refill_amount: 1 }, { remaining: 5, refill_amount: 1, refill_interval_seconds: null }, { remaining: 5, refill_interval_seconds: 60 }]) {
+    for (const credits of [
+      { remaining: 5, refill_amount: 1 },
+      { remaining: 5, refill_amount: 1, refill_interval_seconds: null },
+      { remaining: 5, refill_interval_seconds: 60 },
+    ]) {
       const alone = await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', credits });
       expect(alone.statusCode, JSON.stringify(credits)).toBe(400);
       expect(alone.json().error.details).toEqual([{ field: 'credits', message: 'refill_amount and refill_interval_seconds come together' }]);

@@ -61,17 +61,45 @@ describe('operations', () => {
       ),
     );
     const required = [
-      'POST /v1/keys', 'GET /v1/keys', 'GET /v1/keys/{id}', 'PATCH /v1/keys/{id}', 'POST /v1/keys/{id}/rotate',
-      'POST /v1/keys/{id}/revoke', 'DELETE /v1/keys/{id}', 'POST /v1/keys/verify', 'POST /v1/root-keys',
-      'GET /v1/root-keys', 'GET /v1/root-keys/{id}', 'DELETE /v1/root-keys/{id}', 'POST /v1/root-keys/{id}/rotate',
-      'POST /v1/sessions', 'DELETE /v1/sessions/{id}', 'POST /v1/sessions/revoke', 'GET /v1/audit-events', 'GET /healthz', 'GET /readyz', 'GET /metrics',
+      'POST /v1/keys',
+      'GET /v1/keys',
+      'GET /v1/keys/{id}',
+      'PATCH /v1/keys/{id}',
+      'POST /v1/keys/{id}/rotate',
+      'POST /v1/keys/{id}/revoke',
+      'DELETE /v1/keys/{id}',
+      'POST /v1/keys/verify',
+      'POST /v1/root-keys',
+      'GET /v1/root-keys',
+      'GET /v1/root-keys/{id}',
+      'DELETE /v1/root-keys/{id}',
+      'POST /v1/root-keys/{id}/rotate',
+      'POST /v1/sessions',
+      'DELETE /v1/sessions/{id}',
+      'POST /v1/sessions/revoke',
+      'GET /v1/audit-events',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
     ];
     for (const route of required) {
       expect(documented, route).toContain(route);
     }
     const create = doc.paths['/v1/keys'].post;
     expect(Object.keys(create.requestBody.content['application/json'].schema.properties)).toEqual(
-      expect.arrayContaining(['name', 'organization_id', 'user_id', 'description', 'prefix', 'scopes', 'metadata', 'expires_at', 'seconds_until_expiration', 'rate_limit', 'credits']),
+      expect.arrayContaining([
+        'name',
+        'organization_id',
+        'user_id',
+        'description',
+        'prefix',
+        'scopes',
+        'metadata',
+        'expires_at',
+        'seconds_until_expiration',
+        'rate_limit',
+        'credits',
+      ]),
     );
     expect(create.responses).toHaveProperty('201');
     expect(create.responses['4XX'] ?? create.responses['4xx']).toBeDefined();

@@ -12,7 +12,11 @@ const form = 'content-type: application/x-www-form-urlencoded\r\n';
 
 /** Requests Node's HTTP parser (or server) refuses before Fastify sees them, and the field each 400 names. */
 const refused: [string, string, string][] = [
-  ['both Content-Length and Transfer-Encoding', `POST /v1/oauth/token HTTP/1.1\r\nhost: x\r\n${form}content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`, 'headers'],
+  [
+    'both Content-Length and Transfer-Encoding',
+    `POST /v1/oauth/token HTTP/1.1\r\nhost: x\r\n${form}content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`,
+    'headers',
+  ],
   ['two different Content-Lengths', `POST /v1/oauth/token HTTP/1.1\r\nhost: x\r\n${form}content-length: 5\r\ncontent-length: 6\r\n\r\nabcdef`, 'headers'],
   ['a control byte in a header value', 'GET /healthz HTTP/1.1\r\nhost: x\r\nx-bad: a\x01b\r\n\r\n', 'headers'],
   ['a space in a header name', 'GET /healthz HTTP/1.1\r\nhost: x\r\nx bad: a\r\n\r\n', 'headers'],

@@ -16,7 +16,9 @@ describe('request logging', () => {
       const before = t.logs.lines.length;
       const answer = await t.app.inject({ method: 'POST', url: '/v1/keys/verify', payload: { key: 'not-a-key' }, headers: bearer(t.rootKey) });
       expect(answer.json()).toMatchObject({ valid: false, code: 'NOT_FOUND' });
-      const lines = messages(t).slice(before).map((m) => m.msg);
+      const lines = messages(t)
+        .slice(before)
+        .map((m) => m.msg);
       if (level === 'info') expect(lines).toEqual([]);
       else expect(lines).toEqual(['incoming request', 'request completed']);
       await t.close();

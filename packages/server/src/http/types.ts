@@ -25,13 +25,7 @@ declare module 'fastify' {
 }
 
 /** The Fastify instance routes are registered on, typed by the TypeBox schemas. */
-export type KeymintApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+export type KeymintApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** The services the `/v1` endpoints call. */
 export interface Services {

@@ -65,9 +65,20 @@ describe('Idempotency-Key replays and the server secret', () => {
     const secondSecret = resolveServerSecret(databaseUrl, undefined);
     expect(secondSecret.secret).toBe(firstSecret.secret);
     const reopened = createSqliteStore(dbPath);
-    const second = await buildApp({ config: first.config, store: reopened, clock: first.clock, logger: createLogger('silent'), serverSecret: secondSecret.secret });
+    const second = await buildApp({
+      config: first.config,
+      store: reopened,
+      clock: first.clock,
+      logger: createLogger('silent'),
+      serverSecret: secondSecret.secret,
+    });
     try {
-      const replay = await second.app.inject({ method: 'POST', url: '/v1/keys', headers: { ...bearer(first.rootKey), 'idempotency-key': 'order-7' }, payload: body });
+      const replay = await second.app.inject({
+        method: 'POST',
+        url: '/v1/keys',
+        headers: { ...bearer(first.rootKey), 'idempotency-key': 'order-7' },
+        payload: body,
+      });
       expect(replay.statusCode).toBe(201);
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.json()).toEqual(answer.json());
@@ -93,7 +104,7 @@ describe('Idempotency-Key replays and the server secret', () => {
     }
   });
 
-  it('keeps sqlite::memory: servers\' secret in memory, a new one each start', () => {
+  it("keeps sqlite::memory: servers' secret in memory, a new one each start", () => {
     const a = resolveServerSecret('sqlite::memory:', undefined);
     const b = resolveServerSecret('sqlite::memory:', undefined);
     expect(a.source).toBe('memory');

@@ -1,22 +1,6 @@
-import type {
-  CreateKeyBody,
-  Key,
-  KeyList,
-  KeyWithSecret,
-  ListKeysQuery,
-  RotateKeyBody,
-  UpdateKeyBody,
-  VerifyKeyBody,
-  VerifyKeyResult,
-} from '@keymint/api';
+import type { CreateKeyBody, Key, KeyList, KeyWithSecret, ListKeysQuery, RotateKeyBody, UpdateKeyBody, VerifyKeyBody, VerifyKeyResult } from '@keymint/api';
 import { auditEvent, type Actor } from '../audit/audit-event.js';
-import {
-  assertCanCreate,
-  assertCanGiveScopes,
-  assertCanManage,
-  assertCanRead,
-  listScope,
-} from '../auth/access-policy.js';
+import { assertCanCreate, assertCanGiveScopes, assertCanManage, assertCanRead, listScope } from '../auth/access-policy.js';
 import { actorOf } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -84,12 +68,7 @@ export class KeyService {
     const record = newKey(body, owner, { id: newId('key'), start: minted.start, prefix, createdBy: actorOf(principal).id }, now);
     const key: KeyWithSecret = { ...presentKey(record, now), secret: minted.secret };
     const audit = auditEvent(actor, 'key.created', { organizationId: record.organizationId, keyId: record.id }, { after: presentKey(record, now) }, now);
-    const outcome = await store.insertKey(
-      record,
-      minted.digest,
-      audit,
-      idempotency && { ...idempotency, response: seal(key, sealing), createdAt: now },
-    );
+    const outcome = await store.insertKey(record, minted.digest, audit, idempotency && { ...idempotency, response: seal(key, sealing), createdAt: now });
     if (!outcome.inserted) return this.replay(outcome.existing, idempotency!.requestHash, sealing!);
     await this.invalidate({ digest: minted.digest });
     return { key, replayed: false };

@@ -27,8 +27,7 @@ async function postgresStore(): Promise<Store> {
   return createPostgresStore(testPgUrlFor(database));
 }
 
-const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-  t!.app.inject({ method, url, payload: body as object, headers: bearer(t!.rootKey) });
+const call = (method: 'GET' | 'POST', url: string, body?: unknown) => t!.app.inject({ method, url, payload: body as object, headers: bearer(t!.rootKey) });
 const lastUsed = async (id: string) => (await call('GET', `/v1/keys/${id}`)).json().last_used_at;
 
 const lastUsedSuite = (store: () => Promise<Store | undefined>) => () => {
@@ -44,11 +43,19 @@ const lastUsedSuite = (store: () => Promise<Store | undefined>) => () => {
     // A later batch carrying an older time (another instance's) leaves the newer value.
     await t.store.touchKeys(new Map([[keys[0].id, usedAt - 60_000]]));
     expect(await lastUsed(keys[0].id)).toBe(new Date(usedAt).toISOString());
-    await t.store.touchKeys(new Map([[keys[0].id, usedAt + 60_000], [keys[1].id, usedAt + 1]]));
+    await t.store.touchKeys(
+      new Map([
+        [keys[0].id, usedAt + 60_000],
+        [keys[1].id, usedAt + 1],
+      ]),
+    );
     expect(await lastUsed(keys[0].id)).toBe(new Date(usedAt + 60_000).toISOString());
     expect(await lastUsed(keys[1].id)).toBe(new Date(usedAt + 1).toISOString());
   });
 };
 
-describe('last_used_at on SQLite', lastUsedSuite(async () => undefined));
+describe(
+  'last_used_at on SQLite',
+  lastUsedSuite(async () => undefined),
+);
 await describeWithPostgres('last_used_at on PostgreSQL', lastUsedSuite(postgresStore));

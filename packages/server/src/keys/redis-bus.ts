@@ -231,7 +231,11 @@ export class RedisBus implements InvalidationBus {
     if (healthy === this.wasHealthy || this.closing) return;
     this.wasHealthy = healthy;
     if (healthy) this.options.logger.info({ instance: this.instanceId }, 'invalidation channel connected');
-    else this.options.logger.warn({ instance: this.instanceId, reason }, `invalidation channel lost: verify cache entries now live at most ${DEGRADED_CACHE_TTL_MS} ms`);
+    else
+      this.options.logger.warn(
+        { instance: this.instanceId, reason },
+        `invalidation channel lost: verify cache entries now live at most ${DEGRADED_CACHE_TTL_MS} ms`,
+      );
     for (const handler of this.healthHandlers) handler(healthy);
   }
 }

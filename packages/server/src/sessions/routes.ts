@@ -14,7 +14,7 @@ export const createSession = ({ sessions }: Services) =>
     path: '/v1/sessions',
     operationId: 'createSession',
     summary: 'Create an end-user session',
-    description: "Mints a short-lived session token for one end user of the application, answered once.",
+    description: 'Mints a short-lived session token for one end user of the application, answered once.',
     schema: { body: CreateSessionBody, response: { 201: Session, ...errorResponses } },
     status: 201,
     headers: { 'cache-control': 'no-store' },

@@ -55,7 +55,15 @@ export class SessionService {
     const expiresAt = now + (body.expires_in_seconds ?? 3600) * 1000;
     const minted = mintSecret('kms');
     const organizations = [...new Map((body.organizations ?? []).map((o) => [o.id, o])).values()];
-    const session: SessionRecord = { id: newId('ses'), digest: minted.digest, userId: body.user_id, organizations, createdBy: actor.principal.id, createdAt: now, expiresAt };
+    const session: SessionRecord = {
+      id: newId('ses'),
+      digest: minted.digest,
+      userId: body.user_id,
+      organizations,
+      createdBy: actor.principal.id,
+      createdAt: now,
+      expiresAt,
+    };
     const inserted = await this.store.insertSession(session, auditEvent(actor, 'session.created', {}, { after: sessionView(session) }, now));
     // The minting root key was deleted while this request ran: it cannot mint any more.
     if (!inserted) throw unauthorized('The credential is invalid, revoked or expired.');

@@ -25,7 +25,12 @@ export class AuditWriter {
     if (events.length === 1) return [this.inserts.insert('audit_events', auditToRow(events[0]))];
     const statements: CompiledQuery[] = [];
     for (let i = 0; i < events.length; i += AUDIT_CHUNK) {
-      statements.push(this.db.insertInto('audit_events').values(events.slice(i, i + AUDIT_CHUNK).map(auditToRow)).compile());
+      statements.push(
+        this.db
+          .insertInto('audit_events')
+          .values(events.slice(i, i + AUDIT_CHUNK).map(auditToRow))
+          .compile(),
+      );
     }
     return statements;
   }

@@ -33,7 +33,11 @@ export function credentialsContract(current: () => Store): void {
       expect((await store.getRootKey(a.id))?.lastUsedAt).toBe(T0 + 9);
       expect(await store.deleteRootKey(b.id, () => [auditRecord({ action: 'root_key.deleted' })])).toEqual(b);
       expect(await store.getRootKey(b.id)).toBeNull();
-      expect(await store.changeRootKey(b.id, () => { throw new Error('not asked'); })).toBeNull();
+      expect(
+        await store.changeRootKey(b.id, () => {
+          throw new Error('not asked');
+        }),
+      ).toBeNull();
       expect(await store.deleteRootKey(b.id, () => [auditRecord()])).toBeNull();
       expect((await store.listAuditEvents({ offset: 0, limit: 10 })).events.map((e) => e.action)).toEqual([
         'root_key.deleted',
@@ -98,10 +102,7 @@ export function credentialsContract(current: () => Store): void {
         const minter = rootKeyRecord();
         await store.insertRootKey(minter, null);
         const session = sessionRecord({ createdBy: minter.id });
-        await Promise.all([
-          store.deleteRootKey(minter.id, () => []),
-          store.insertSession(session, auditRecord({ action: 'session.created' })),
-        ]);
+        await Promise.all([store.deleteRootKey(minter.id, () => []), store.insertSession(session, auditRecord({ action: 'session.created' }))]);
         expect(await store.findSessionByDigest(session.digest), `round ${round}`).toBeNull();
       }
     });

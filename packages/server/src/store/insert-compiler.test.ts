@@ -6,7 +6,11 @@ import type { Database } from './schema.js';
 
 const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(':memory:') }) });
 afterAll(() => db.destroy());
-const kysely = (row: Parameters<InsertCompiler['insert']>[1]) => db.insertInto('key_secrets').values(row as never).compile();
+const kysely = (row: Parameters<InsertCompiler['insert']>[1]) =>
+  db
+    .insertInto('key_secrets')
+    .values(row as never)
+    .compile();
 
 describe('InsertCompiler', () => {
   it('binds later rows of the same shape exactly as Kysely compiles them', () => {
@@ -36,7 +40,10 @@ describe('CompiledShapes', () => {
     let compiles = 0;
     const compile = (n: number) => () => {
       compiles++;
-      return db.insertInto('key_secrets').values({ digest: `d${n}`, key_id: 'fixed', valid_until: n }).compile();
+      return db
+        .insertInto('key_secrets')
+        .values({ digest: `d${n}`, key_id: 'fixed', valid_until: n })
+        .compile();
     };
     for (const n of [1, 2, 3]) expect(shapes.bind('shape', [`d${n}`, n], compile(n)).parameters).toEqual([`d${n}`, 'fixed', n]);
     expect(compiles).toBe(3);

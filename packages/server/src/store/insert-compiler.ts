@@ -2,8 +2,7 @@ import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 type Plain = string | number | bigint | null;
-const isPlain = (value: unknown): value is Plain =>
-  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
+const isPlain = (value: unknown): value is Plain => value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
 
 /**
  * Statements compiled by Kysely once per shape, then bound with each call's values: building

@@ -68,9 +68,7 @@ export function countDeltas(before: Owners | null, after: Owners | null): Counte
   };
   if (before) add(countersOf(before), -1);
   if (after) add(countersOf(after), +1);
-  return [...deltas.values()]
-    .filter((d) => d.delta !== 0)
-    .sort((a, b) => (a.scope === b.scope ? compare(a.owner, b.owner) : compare(a.scope, b.scope)));
+  return [...deltas.values()].filter((d) => d.delta !== 0).sort((a, b) => (a.scope === b.scope ? compare(a.owner, b.owner) : compare(a.scope, b.scope)));
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -155,10 +153,16 @@ export async function recountKeys(db: Kysely<Database>): Promise<void> {
   const insert = () => db.insertInto('key_counts').columns(['scope', 'owner_id', 'slot', 'n']);
   await insert()
     .expression(
-      db.selectFrom('api_keys').select((eb) => [sql.lit('all').as('scope'), sql.lit('').as('owner_id'), sql.lit(0).as('slot'), eb.fn.countAll<number>().as('n')]),
+      db
+        .selectFrom('api_keys')
+        .select((eb) => [sql.lit('all').as('scope'), sql.lit('').as('owner_id'), sql.lit(0).as('slot'), eb.fn.countAll<number>().as('n')]),
     )
     .execute();
-  for (const [scope, column] of [['organization', 'organization_id'], ['user', 'user_id'], ['personal', 'user_id']] as const) {
+  for (const [scope, column] of [
+    ['organization', 'organization_id'],
+    ['user', 'user_id'],
+    ['personal', 'user_id'],
+  ] as const) {
     let rows = db
       .selectFrom('api_keys')
       .select((eb) => [sql.lit(scope).as('scope'), eb.ref(column).as('owner_id'), sql.lit(0).as('slot'), eb.fn.countAll<number>().as('n')])

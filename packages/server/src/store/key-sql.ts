@@ -105,7 +105,10 @@ export class KeySql {
       query.selectAll().orderBy('seq', 'desc').limit(filter.limit).offset(filter.offset).execute(),
       counters
         ? sumCounters(db, counters)
-        : query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow().then((row) => Number(row.n)),
+        : query
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow()
+            .then((row) => Number(row.n)),
     ]);
     return { keys: rows.map(keyFromRow), total };
   }

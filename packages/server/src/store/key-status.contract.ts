@@ -14,7 +14,7 @@ const label = (at: number | null) => (at === null ? 'never' : at === T0 ? 'now' 
  */
 export function keyStatusContract(current: () => Store): void {
   describe('key status', () => {
-    it("filters each key under the status statusOf gives it, at every boundary of revocation, expiry and disabling", async () => {
+    it('filters each key under the status statusOf gives it, at every boundary of revocation, expiry and disabling', async () => {
       const store = current();
       const keys: KeyRecord[] = [];
       for (const revokedAt of TIMES) {
@@ -26,7 +26,11 @@ export function keyStatusContract(current: () => Store): void {
         }
       }
       for (const key of keys) await store.insertKey(key, digest(), auditRecord({ keyId: key.id }));
-      const at = (now: number, name: string) => statusOf(keys.find((key) => key.name === name)!, now);
+      const at = (now: number, name: string) =>
+        statusOf(
+          keys.find((key) => key.name === name)!,
+          now,
+        );
       // The rule itself: revocation over expiry over disabling, expiry at its exact millisecond.
       expect(at(T0, 'revoked never, expires now, enabled')).toBe('expired');
       expect(at(T0, 'revoked never, expires after, disabled')).toBe('disabled');

@@ -41,7 +41,10 @@ export async function changeLocked<T extends ChangedTable, R, A>(
     if (target.serializeBy !== undefined && dialect === 'postgres') {
       await sql`select pg_advisory_xact_lock(hashtext(${target.serializeBy}))`.execute(trx);
     }
-    let query = trx.selectFrom(target.table as ChangedTable).selectAll().where('id', '=', target.id);
+    let query = trx
+      .selectFrom(target.table as ChangedTable)
+      .selectAll()
+      .where('id', '=', target.id);
     if (dialect === 'postgres') query = query.forUpdate();
     const row = (await query.executeTakeFirst()) as Selectable<Database[T]> | undefined;
     if (!row) return null;

@@ -6,9 +6,7 @@ type Dialect = 'sqlite' | 'postgres';
 
 /** A `seq` column that orders rows strictly by insertion, in either dialect. */
 function seqColumn(dialect: Dialect): [string, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
-  return dialect === 'postgres'
-    ? ['bigserial', (c) => c.primaryKey()]
-    : ['integer', (c) => c.primaryKey().autoIncrement()];
+  return dialect === 'postgres' ? ['bigserial', (c) => c.primaryKey()] : ['integer', (c) => c.primaryKey().autoIncrement()];
 }
 
 /** The one migration list both dialects run, in name order. */

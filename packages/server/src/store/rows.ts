@@ -33,8 +33,7 @@ export function keyFromRow(row: KeyRow): KeyRecord {
     rotatedAt: row.rotated_at,
     revokedAt: row.revoked_at,
     revocationReason: row.revocation_reason,
-    rateLimit:
-      row.rate_limit_limit === null ? null : { limit: row.rate_limit_limit, windowSeconds: row.rate_limit_window_seconds! },
+    rateLimit: row.rate_limit_limit === null ? null : { limit: row.rate_limit_limit, windowSeconds: row.rate_limit_window_seconds! },
     credits:
       row.credits_remaining === null
         ? null

@@ -9,7 +9,13 @@ const ACTIVE = 'active';
 
 /** Every signing key: the active one first, then the retired ones, newest first. */
 export async function listSigningKeys({ db }: SqlContext): Promise<SigningKeyRecord[]> {
-  const rows = await db.selectFrom('signing_keys').selectAll().orderBy(sql`case when retired_at is null then 0 else 1 end`).orderBy('created_at', 'desc').orderBy('kid').execute();
+  const rows = await db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .orderBy(sql`case when retired_at is null then 0 else 1 end`)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .execute();
   return rows.map(signingKeyFromRow);
 }
 

@@ -42,9 +42,7 @@ function settled<R>(run: () => R): Settled<R> {
  * (`KeySql.insertion`, run by `createKey`), run through the same prepared-statement cache.
  */
 class SqliteStore extends KyselyStore {
-  private readonly creates = new GroupCommit<KeyInsertion, IdempotentInsert>((batch) =>
-    this.db.connection().execute(async () => this.commitCreates(batch)),
-  );
+  private readonly creates = new GroupCommit<KeyInsertion, IdempotentInsert>((batch) => this.db.connection().execute(async () => this.commitCreates(batch)));
   private readonly commitCreates: (batch: KeyInsertion[]) => Settled<IdempotentInsert>[];
   private readonly createOne: (insertion: KeyInsertion) => IdempotentInsert;
 

@@ -40,9 +40,7 @@ function withRowBuilder(statement: Statement): SqliteStatement {
   if (!statement.reader) return statement as unknown as SqliteStatement;
   const columns = statement.columns().map((column) => column.name);
   // Column names are quoted with JSON.stringify: only our own SQL's names reach this code.
-  const build = new Function('row', `return {${columns.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(', ')}};`) as (
-    row: unknown[],
-  ) => unknown;
+  const build = new Function('row', `return {${columns.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(', ')}};`) as (row: unknown[]) => unknown;
   statement.raw(true);
   return {
     reader: true,

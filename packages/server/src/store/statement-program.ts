@@ -35,9 +35,7 @@ export function runSynchronously<R>(program: StatementProgram<R>, database: Sqli
     const statement = database.prepare(step.value.sql);
     const parameters = step.value.parameters;
     step = program.next(
-      statement.reader
-        ? { rows: statement.all(parameters), affectedRows: 0 }
-        : { rows: [], affectedRows: Number(statement.run(parameters).changes) },
+      statement.reader ? { rows: statement.all(parameters), affectedRows: 0 } : { rows: [], affectedRows: Number(statement.run(parameters).changes) },
     );
   }
   return step.value;

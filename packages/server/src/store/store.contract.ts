@@ -146,7 +146,11 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
     it('writes nothing at all when decide throws', async () => {
       const { key } = await insert();
       const refusal = new Error('refused');
-      await expect(store.changeKey(key.id, () => { throw refusal; })).rejects.toBe(refusal);
+      await expect(
+        store.changeKey(key.id, () => {
+          throw refusal;
+        }),
+      ).rejects.toBe(refusal);
       expect(await store.getKey(key.id)).toEqual(key);
       expect((await audits(store, key.id)).total).toBe(1);
     });
@@ -216,7 +220,12 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
     it('never moves last_used_at backwards', async () => {
       const { key } = await insert();
       const other = await insert();
-      await store.touchKeys(new Map([[key.id, T0 + 100], [other.key.id, T0 + 5]]));
+      await store.touchKeys(
+        new Map([
+          [key.id, T0 + 100],
+          [other.key.id, T0 + 5],
+        ]),
+      );
       await store.touchKeys(new Map([[key.id, T0 + 50]]));
       expect((await store.getKey(key.id))?.lastUsedAt).toBe(T0 + 100);
       expect((await store.getKey(other.key.id))?.lastUsedAt).toBe(T0 + 5);
@@ -291,11 +300,27 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       await insert({ organizationId: 'org_2' });
       await insert({ userId: 'u2' });
       expect(await totals(filters)).toEqual({
-        all: 5, org1: 2, org2: 1, u1: 2, u2: 1, session: 4, sessionInOrg1: 2, sessionOutsideOrg2: 0, orgAndUser: 1,
+        all: 5,
+        org1: 2,
+        org2: 1,
+        u1: 2,
+        u2: 1,
+        session: 4,
+        sessionInOrg1: 2,
+        sessionOutsideOrg2: 0,
+        orgAndUser: 1,
       });
       for (const key of [personal, inOrg]) await store.deleteKey(key.id, () => auditRecord({ action: 'key.deleted' }));
       expect(await totals(filters)).toEqual({
-        all: 3, org1: 1, org2: 1, u1: 0, u2: 1, session: 2, sessionInOrg1: 1, sessionOutsideOrg2: 0, orgAndUser: 0,
+        all: 3,
+        org1: 1,
+        org2: 1,
+        u1: 0,
+        u2: 1,
+        session: 2,
+        sessionInOrg1: 1,
+        sessionOutsideOrg2: 0,
+        orgAndUser: 0,
       });
       expect(await total({ organizationId: 'org_never' })).toBe(0);
       expect(await total({ owners: { userId: 'u_never', organizationIds: ['org_never'] } })).toBe(0);
@@ -308,11 +333,17 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       await store.changeKey(key.id, (current) => ({ key: { ...current, organizationId: 'org_1' }, audit: auditRecord({ action: 'key.updated' }) }));
       expect(await totals(filters)).toMatchObject({ all: 1, org1: 1, u2: 1, session: 1 });
       const refusal = new Error('refused');
-      await expect(store.deleteKey(key.id, () => { throw refusal; })).rejects.toBe(refusal);
-      await expect(store.changeKey(key.id, (current) => {
-        expect(current.userId).toBe('u2');
-        throw refusal;
-      })).rejects.toBe(refusal);
+      await expect(
+        store.deleteKey(key.id, () => {
+          throw refusal;
+        }),
+      ).rejects.toBe(refusal);
+      await expect(
+        store.changeKey(key.id, (current) => {
+          expect(current.userId).toBe('u2');
+          throw refusal;
+        }),
+      ).rejects.toBe(refusal);
       expect(await totals(filters)).toMatchObject({ all: 1, org1: 1, u2: 1, session: 1 });
     });
 

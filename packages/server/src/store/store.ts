@@ -1,14 +1,5 @@
 import type { AuditAction } from '@keymint/api';
-import type {
-  AuditRecord,
-  IdempotencyRecord,
-  KeyFilter,
-  KeyRecord,
-  Millis,
-  RootKeyRecord,
-  SessionRecord,
-  SigningKeyRecord,
-} from './records.js';
+import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 
 export type * from './records.js';
 
@@ -112,7 +103,6 @@ export interface Store {
   endSessions(which: SessionSelector, now: Millis, audit: (session: SessionRecord) => AuditRecord): Promise<SessionRecord[]>;
 
   listAuditEvents(filter: AuditFilter): Promise<{ events: AuditRecord[]; total: number }>;
-
 
   /** Every signing key: the active one (`retiredAt` null) first, then the retired ones, newest first. */
   listSigningKeys(): Promise<SigningKeyRecord[]>;

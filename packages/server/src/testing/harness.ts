@@ -10,8 +10,7 @@ import type { Store } from '../store/store.js';
 import { createTestPostgresStore } from './postgres.js';
 
 /** `KEYMINT_TEST_STORE=postgres` runs every app test on PostgreSQL (a fresh schema per app). */
-const testStore = (): Promise<Store> | Store =>
-  process.env.KEYMINT_TEST_STORE === 'postgres' ? createTestPostgresStore() : createSqliteStore(':memory:');
+const testStore = (): Promise<Store> | Store => (process.env.KEYMINT_TEST_STORE === 'postgres' ? createTestPostgresStore() : createSqliteStore(':memory:'));
 
 /** Every log line an app wrote, for tests that assert what reaches (or never reaches) the log. */
 export class LogCapture extends Writable {

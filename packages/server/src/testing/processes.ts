@@ -89,10 +89,14 @@ export async function startInstance(env: Record<string, string>, bin?: string): 
     return { status: response.status, body: text ? JSON.parse(text) : null, ms: performance.now() - start };
   };
   try {
-    await waitFor(`instance on ${port}`, async () => {
-      if (child.child.exitCode !== null) throw new Error(`instance exited: ${child.output()}`);
-      return (await fetch(`${url}/healthz`)).ok;
-    }, 15_000);
+    await waitFor(
+      `instance on ${port}`,
+      async () => {
+        if (child.child.exitCode !== null) throw new Error(`instance exited: ${child.output()}`);
+        return (await fetch(`${url}/healthz`)).ok;
+      },
+      15_000,
+    );
   } catch (error) {
     await child.stop();
     throw new Error(`${(error as Error).message}\n${child.output()}`);
@@ -104,7 +108,8 @@ export async function startInstance(env: Record<string, string>, bin?: string): 
 export const readiness = async (instance: Instance): Promise<string> => (await instance.call('GET', '/readyz')).body.status;
 
 /** The code verify answers for `secret` on `instance`. */
-export const verifyCode = async (instance: Instance, secret: string): Promise<string> => (await instance.call('POST', '/v1/keys/verify', { key: secret })).body.code;
+export const verifyCode = async (instance: Instance, secret: string): Promise<string> =>
+  (await instance.call('POST', '/v1/keys/verify', { key: secret })).body.code;
 
 /** A private Redis on `port` with no persistence, for tests that kill it. */
 export async function startRedis(port: number): Promise<Child> {

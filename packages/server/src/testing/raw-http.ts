@@ -54,7 +54,11 @@ export function parseResponse(text: string): { status: number; headers: Record<s
 }
 
 /** Asserts `text` holds the contract's error answer of `status` / `code`, its request id in header and body; answers the error. */
-export function expectRawError(text: string, status: number, code: string): { code: string; message: string; request_id: string; details?: { field: string }[] } {
+export function expectRawError(
+  text: string,
+  status: number,
+  code: string,
+): { code: string; message: string; request_id: string; details?: { field: string }[] } {
   const response = parseResponse(text);
   expect(response.status, text).toBe(status);
   expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

@@ -34,7 +34,12 @@ export async function describeWith(needs: Need[], name: string, body: () => void
   let missing: string | null = null;
   for (const need of needs) if ((missing = await need())) break;
   if (!missing) return describe(name, body);
-  if (inCi) return describe(name, () => it('has what it needs', () => { throw new Error(missing); }));
+  if (inCi)
+    return describe(name, () =>
+      it('has what it needs', () => {
+        throw new Error(missing);
+      }),
+    );
   console.warn(`Skipping "${name}": ${missing}`);
   return describe.skip(name, body);
 }

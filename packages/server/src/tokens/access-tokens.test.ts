@@ -11,8 +11,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 const introspect = (token: string, credential = t.rootKey) => postForm(t, '/v1/oauth/introspect', { token }, bearer(credential));
-const asRoot = (method: 'POST' | 'DELETE' | 'PATCH', url: string, payload?: object) =>
-  t.app.inject({ method, url, headers: bearer(t.rootKey), payload });
+const asRoot = (method: 'POST' | 'DELETE' | 'PATCH', url: string, payload?: object) => t.app.inject({ method, url, headers: bearer(t.rootKey), payload });
 
 describe('POST /v1/oauth/introspect', () => {
   it('answers the claims of an active token, form or JSON', async () => {
@@ -71,7 +70,12 @@ describe('POST /v1/oauth/introspect', () => {
     const anonymous = await postForm(t, '/v1/oauth/introspect', { token });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toEqual({ error: 'invalid_token', error_description: expect.any(String) });
-    const readOnly = await t.app.inject({ method: 'POST', url: '/v1/root-keys', headers: bearer(t.rootKey), payload: { name: 'ro', permissions: ['keys:read'] } });
+    const readOnly = await t.app.inject({
+      method: 'POST',
+      url: '/v1/root-keys',
+      headers: bearer(t.rootKey),
+      payload: { name: 'ro', permissions: ['keys:read'] },
+    });
     const denied = await introspect(token, readOnly.json().secret);
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error).toBe('insufficient_scope');
@@ -90,7 +94,12 @@ describe('access tokens as credentials on the /v1 API', () => {
 
     const list = await as(token, 'GET', '/v1/keys');
     expect(list.statusCode).toBe(200);
-    expect(list.json().data.map((k: { id: string }) => k.id).sort()).toEqual([client.id, manager.id].sort());
+    expect(
+      list
+        .json()
+        .data.map((k: { id: string }) => k.id)
+        .sort(),
+    ).toEqual([client.id, manager.id].sort());
 
     const created = await as(token, 'POST', '/v1/keys', { name: 'made by token', organization_id: 'org_1' });
     expect(created.statusCode).toBe(201);
@@ -102,7 +111,12 @@ describe('access tokens as credentials on the /v1 API', () => {
     expect((await as(token, 'POST', `/v1/keys/${foreign.id}/revoke`, {})).statusCode).toBe(404);
     expect((await as(token, 'GET', '/v1/keys?organization_id=org_2')).statusCode).toBe(404);
 
-    for (const [method, url] of [['GET', '/v1/root-keys'], ['GET', '/v1/audit-events'], ['POST', '/v1/signing-keys/rotate'], ['GET', '/v1/signing-keys']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v1/root-keys'],
+      ['GET', '/v1/audit-events'],
+      ['POST', '/v1/signing-keys/rotate'],
+      ['GET', '/v1/signing-keys'],
+    ] as const) {
       const response = await as(token, method, url);
       expect([url, response.statusCode, response.json().error.code]).toEqual([url, 403, 'forbidden']);
     }

@@ -94,7 +94,7 @@ describe('POST /v1/oauth/token', () => {
   });
 
   it('answers invalid_client the same way for an unknown id and a wrong secret; Basic gets WWW-Authenticate', async () => {
-    const wrongSecret = await token(grant({ client_secret: `${client.secret.slice(0, -1)}${client.secret.endsWith("x") ? "y" : "x"}` }));
+    const wrongSecret = await token(grant({ client_secret: `${client.secret.slice(0, -1)}${client.secret.endsWith('x') ? 'y' : 'x'}` }));
     const unknownId = await token(grant({ client_id: 'key_doesnotexist0000000' }));
     for (const response of [wrongSecret, unknownId]) {
       expect(response.statusCode).toBe(401);
@@ -159,7 +159,14 @@ describe('POST /v1/oauth/token', () => {
     const response = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     const paths = Object.keys(response.json().paths);
-    for (const path of ['/v1/oauth/token', '/v1/oauth/introspect', '/v1/signing-keys', '/v1/signing-keys/rotate', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server']) {
+    for (const path of [
+      '/v1/oauth/token',
+      '/v1/oauth/introspect',
+      '/v1/signing-keys',
+      '/v1/signing-keys/rotate',
+      '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
+    ]) {
       expect(paths).toContain(path);
     }
     expect(Object.keys(response.json().paths['/v1/oauth/token'].post.requestBody.content)).toContain('application/x-www-form-urlencoded');

@@ -156,9 +156,7 @@ export class SigningKeyRing {
     const active = records.find((k) => k.retiredAt === null);
     const opened = active && openPrivateKey(active.privateJwk, active.kid, this.secret);
     this.signer =
-      active && opened
-        ? { kid: active.kid, alg: active.alg as TokenAlg, key: (await importJWK(JSON.parse(opened) as JWK, active.alg)) as CryptoKey }
-        : null;
+      active && opened ? { kid: active.kid, alg: active.alg as TokenAlg, key: (await importJWK(JSON.parse(opened) as JWK, active.alg)) as CryptoKey } : null;
     this.published = published;
     this.loadedAt = now;
   }

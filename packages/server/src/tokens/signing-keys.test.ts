@@ -56,7 +56,9 @@ describe('token signing keys', () => {
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     expect(await kids(t)).toEqual([newKid, oldKid]);
     expect(await verifiesOffline(t, before)).toBe(true);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/oauth/introspect', headers: bearer(t.rootKey), payload: { token: before } })).json().active).toBe(true);
+    expect((await t.app.inject({ method: 'POST', url: '/v1/oauth/introspect', headers: bearer(t.rootKey), payload: { token: before } })).json().active).toBe(
+      true,
+    );
 
     const listed = (await get(t, '/v1/signing-keys')).json().data;
     expect(listed).toEqual([
@@ -81,7 +83,12 @@ describe('token signing keys', () => {
     expect(jwks.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' }]);
     const listed = JSON.stringify((await get(t, '/v1/signing-keys')).json());
     expect(listed).not.toMatch(/"d"|"x"|private/);
-    const reader = await t.app.inject({ method: 'POST', url: '/v1/root-keys', headers: bearer(t.rootKey), payload: { name: 'r', permissions: ['root_keys:read'] } });
+    const reader = await t.app.inject({
+      method: 'POST',
+      url: '/v1/root-keys',
+      headers: bearer(t.rootKey),
+      payload: { name: 'r', permissions: ['root_keys:read'] },
+    });
     const rotate = await t.app.inject({ method: 'POST', url: '/v1/signing-keys/rotate', headers: bearer(reader.json().secret) });
     expect(rotate.statusCode).toBe(403);
   });
@@ -169,4 +176,7 @@ async function sqliteStores(): Promise<Store[]> {
 }
 
 describe('signing keys on sqlite, two instances at once', twoInstances(sqliteStores));
-await describeWithPostgres('signing keys on postgres, two instances at once', twoInstances(() => postgresStores(2)));
+await describeWithPostgres(
+  'signing keys on postgres, two instances at once',
+  twoInstances(() => postgresStores(2)),
+);

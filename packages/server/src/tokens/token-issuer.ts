@@ -36,7 +36,9 @@ function audienceOf(config: TokenConfig, body: TokenRequest): string {
   const asked = audience ?? resource;
   if (asked === undefined) return config.audience;
   if (config.audiences.includes(asked)) return asked;
-  throw audience !== undefined ? invalidRequest('audience is not an allowed audience.') : new OAuthError(400, 'invalid_target', 'resource is not an allowed audience.');
+  throw audience !== undefined
+    ? invalidRequest('audience is not an allowed audience.')
+    : new OAuthError(400, 'invalid_target', 'resource is not an allowed audience.');
 }
 
 /**

@@ -9,7 +9,13 @@ import { TokenIssuer } from './token-issuer.js';
 import type { TokenServices } from './token-services.js';
 
 /** Builds the client-credentials services on the app's parts (the signing key is made or checked on first use). */
-export function createTokenServices(deps: { config: Config; store: Store; clock: Clock; logger: FastifyBaseLogger; secret: string | undefined }): TokenServices {
+export function createTokenServices(deps: {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  secret: string | undefined;
+}): TokenServices {
   const { config, store, clock } = deps;
   const tokenConfig = config.tokens;
   const ring = new SigningKeyRing(store, clock, tokenConfig, deps.logger, deps.secret);

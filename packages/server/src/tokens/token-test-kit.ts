@@ -20,8 +20,7 @@ export async function createClient(t: TestApp, body: Record<string, unknown> = {
 }
 
 /** `Authorization: Basic` of RFC 6749 §2.3.1 (each part form-urlencoded first). */
-export const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** Posts a form to `url` (the OAuth endpoints' native encoding). */
 export const postForm = (t: TestApp, url: string, form: Record<string, string>, headers: Record<string, string> = {}) =>

@@ -34,7 +34,10 @@ describe('metadata nesting', () => {
       expect(accepted.json().metadata).toEqual(JSON.parse(nest(16)));
       const refused = await send(nest(17));
       expect(refused.statusCode).toBe(400);
-      expect(refused.json().error).toMatchObject({ code: 'invalid_request', details: [{ field: 'metadata', message: 'must not nest objects and arrays deeper than 16 levels' }] });
+      expect(refused.json().error).toMatchObject({
+        code: 'invalid_request',
+        details: [{ field: 'metadata', message: 'must not nest objects and arrays deeper than 16 levels' }],
+      });
     }
   });
 
@@ -51,7 +54,10 @@ describe('metadata nesting', () => {
 
   it('is stated in the OpenAPI document', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const [path, method] of [['/v1/keys', 'post'], ['/v1/keys/{id}', 'patch']]) {
+    for (const [path, method] of [
+      ['/v1/keys', 'post'],
+      ['/v1/keys/{id}', 'patch'],
+    ]) {
       const body = doc.paths[path][method].requestBody.content['application/json'].schema;
       expect(body.properties.metadata['x-max-depth']).toBe(16);
       expect(body.properties.expires_at.formatMaximum).toBe('9999-12-31T23:59:59.999Z');

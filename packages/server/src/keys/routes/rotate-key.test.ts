@@ -46,14 +46,11 @@ describe('POST /v1/keys/{id}/rotate', () => {
     expect(await code(rotated.secret)).toBe('VALID');
   });
 
-  it.each([{ previous_secret_valid_seconds: -1 }, { previous_secret_valid_seconds: 30 * 86400 + 1 }, { grace: 1 }])(
-    'answers 400 for %j',
-    async (body) => {
-      const key = await createKey(t);
-      expect((await rotate(key.id, body)).statusCode).toBe(400);
-      expect(await code(key.secret)).toBe('VALID');
-    },
-  );
+  it.each([{ previous_secret_valid_seconds: -1 }, { previous_secret_valid_seconds: 30 * 86400 + 1 }, { grace: 1 }])('answers 400 for %j', async (body) => {
+    const key = await createKey(t);
+    expect((await rotate(key.id, body)).statusCode).toBe(400);
+    expect(await code(key.secret)).toBe('VALID');
+  });
 
   it('answers 409 for a revoked key and 404 for an unknown one', async () => {
     const key = await createKey(t);

@@ -18,7 +18,11 @@ describe('POST /v1/keys/verify', () => {
 
   it('answers INSUFFICIENT_SCOPE when any required scope is missing', async () => {
     const key = await createKey(t, { scopes: ['read'] });
-    expect((await verify({ key: key.secret, scopes: ['read', 'write'] })).json()).toMatchObject({ valid: false, code: 'INSUFFICIENT_SCOPE', key: { id: key.id } });
+    expect((await verify({ key: key.secret, scopes: ['read', 'write'] })).json()).toMatchObject({
+      valid: false,
+      code: 'INSUFFICIENT_SCOPE',
+      key: { id: key.id },
+    });
   });
 
   it('answers NOT_FOUND for unknown, malformed and bad-checksum secrets alike, with no key', async () => {

@@ -31,6 +31,8 @@ export const verifyKey = ({ keys, metrics }: Services) =>
     handler(call) {
       const started = performance.now();
       const verified = keys.verify(call.body);
-      return verified instanceof Promise ? verified.then((result) => timed(metrics.verifyDuration, started, result)) : timed(metrics.verifyDuration, started, verified);
+      return verified instanceof Promise
+        ? verified.then((result) => timed(metrics.verifyDuration, started, result))
+        : timed(metrics.verifyDuration, started, verified);
     },
   });

@@ -33,6 +33,12 @@ export const rotateSigningKey = ({ ring, clock }: TokenServices) =>
     schema: { response: { 200: SigningKey, ...errorResponses } },
     handler: (call) =>
       ring.rotate((from, to) =>
-        auditEvent(requestActor(call), 'signing_key.rotated', {}, { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } }, clock.now()),
+        auditEvent(
+          requestActor(call),
+          'signing_key.rotated',
+          {},
+          { before: from === null ? null : { kid: from }, after: { kid: to.kid, alg: to.alg } },
+          clock.now(),
+        ),
       ),
   });
