@@ -1,7 +1,7 @@
 import type { ApiKeyWithSecret, CreateKeyParams } from '@keymint/sdk';
 import { useId, useState, type FormEvent } from 'react';
 import { useKeymint } from './context.js';
-import { Dialog } from './Dialog.js';
+import { Dialog, DialogActions } from './Dialog.js';
 import { ErrorMessage } from './errors.js';
 import { SecretReveal } from './SecretReveal.js';
 
@@ -113,14 +113,7 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
           </>
         )}
         <ErrorMessage error={error} />
-        <div className="km-actions">
-          <button type="button" className="km-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="km-button km-primary" disabled={busy}>
-            Create key
-          </button>
-        </div>
+        <DialogActions submit="Create key" onCancel={onClose} disabled={busy} />
       </form>
     </Dialog>
   );

@@ -38,3 +38,27 @@ export function Dialog({ title, onClose, children }: DialogProps) {
     </dialog>
   );
 }
+
+export interface DialogActionsProps {
+  /** The submit button's label ("Create key"). */
+  submit: string;
+  onCancel: () => void;
+  /** Disables the submit button (a request in flight, a confirmation not typed). */
+  disabled?: boolean;
+  /** A destructive action: the submit button in the danger colour. */
+  danger?: boolean;
+}
+
+/** The foot of a dialog's form: Cancel, then its submit button. */
+export function DialogActions({ submit, onCancel, disabled, danger }: DialogActionsProps) {
+  return (
+    <div className="km-actions">
+      <button type="button" className="km-button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className={`km-button ${danger ? 'km-danger' : 'km-primary'}`} disabled={disabled}>
+        {submit}
+      </button>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyWithSecret } from '@keymint/sdk';
 import { useId, useState, type FormEvent } from 'react';
 import { useKeymint } from './context.js';
-import { Dialog } from './Dialog.js';
+import { Dialog, DialogActions } from './Dialog.js';
 import { ErrorMessage } from './errors.js';
 import { SecretReveal } from './SecretReveal.js';
 
@@ -76,14 +76,7 @@ export function RotateKeyDialog({ apiKey, onClose, onDone }: ActionDialogProps) 
           ))}
         </select>
         <ErrorMessage error={error} />
-        <div className="km-actions">
-          <button type="button" className="km-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="km-button km-primary" disabled={busy}>
-            Rotate key
-          </button>
-        </div>
+        <DialogActions submit="Rotate key" onCancel={onClose} disabled={busy} />
       </form>
     </Dialog>
   );
@@ -110,14 +103,7 @@ export function RevokeKeyDialog({ apiKey, onClose, onDone }: ActionDialogProps) 
         <label htmlFor={`${id}-reason`}>Reason (optional)</label>
         <input id={`${id}-reason`} className="km-input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
         <ErrorMessage error={error} />
-        <div className="km-actions">
-          <button type="button" className="km-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="km-button km-danger" disabled={busy}>
-            Revoke key
-          </button>
-        </div>
+        <DialogActions submit="Revoke key" onCancel={onClose} disabled={busy} danger />
       </form>
     </Dialog>
   );
@@ -147,14 +133,7 @@ export function DeleteKeyDialog({ apiKey, onClose, onDone }: ActionDialogProps) 
         <label htmlFor={`${id}-confirm`}>Type the key&apos;s name to confirm</label>
         <input id={`${id}-confirm`} className="km-input" value={typed} autoComplete="off" onChange={(e) => setTyped(e.target.value)} />
         <ErrorMessage error={error} />
-        <div className="km-actions">
-          <button type="button" className="km-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="km-button km-danger" disabled={busy || typed !== apiKey.name}>
-            Delete key
-          </button>
-        </div>
+        <DialogActions submit="Delete key" onCancel={onClose} disabled={busy || typed !== apiKey.name} danger />
       </form>
     </Dialog>
   );

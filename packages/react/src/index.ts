@@ -12,6 +12,6 @@ export { KeyActions } from './KeyActions.js';
 export { KeyDetails, type KeyDetailsProps } from './KeyDetails.js';
 export { KeyAuditHistory } from './KeyAuditHistory.js';
 export { SecretReveal } from './SecretReveal.js';
-export { Dialog, type DialogProps } from './Dialog.js';
+export { Dialog, DialogActions, type DialogActionsProps, type DialogProps } from './Dialog.js';
 export { ErrorMessage, describeError } from './errors.js';
 export { relativeTime, formatDate } from './format.js';

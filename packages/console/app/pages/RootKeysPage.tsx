@@ -1,4 +1,4 @@
-import { Dialog, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
+import { Dialog, DialogActions, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
 import type { CreateRootKeyParams, RootKeyInfo, RootKeyPage as Page, RootKeyWithSecretInfo } from '@keymint/sdk';
 import { useEffect, useState, type FormEvent } from 'react';
 
@@ -114,14 +114,7 @@ function CreateRootKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
         </fieldset>
         <p className="km-muted">A root key can grant only permissions it holds itself.</p>
         <ErrorMessage error={error} />
-        <div className="km-actions">
-          <button type="button" className="km-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="km-button km-primary" disabled={busy}>
-            Create root key
-          </button>
-        </div>
+        <DialogActions submit="Create root key" onCancel={onClose} disabled={busy} />
       </form>
     </Dialog>
   );
