@@ -9,7 +9,7 @@ import { RootKeySql } from './root-key-sql.js';
 import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
-import type { Dialect, SqlContext } from './sql-context.js';
+import type { Dialect } from './sql-context.js';
 import { WebhookSql } from './webhook-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
 

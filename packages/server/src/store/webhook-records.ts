@@ -40,9 +40,11 @@ export interface AttemptResult {
   message: Pick<WebhookMessageRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError'>;
   /**
    * `healthy`: the endpoint answered 2xx; `failing`: it did not, and is disabled with `reason` if
-   * failing since `disableIfFailingSince` or earlier; `disable`: disabled at once (410).
+   * failing since `disableIfFailingSince` or earlier; `disable`: disabled at once (410);
+   * `unchanged`: nothing was sent (the endpoint is disabled).
    */
-  endpoint: { kind: 'healthy' } | { kind: 'failing'; disableIfFailingSince: Millis; reason: string } | { kind: 'disable'; reason: string };
+  endpoint:
+    { kind: 'unchanged' } | { kind: 'healthy' } | { kind: 'failing'; disableIfFailingSince: Millis; reason: string } | { kind: 'disable'; reason: string };
 }
 
 /** A message claimed for delivery by one dispatcher (`token`), with its endpoint. */

@@ -84,7 +84,11 @@ export class WebhookSql implements WebhookStore {
           .filter((endpoint) => endpoint.createdAt <= Number(event.created_at) && subscribes(endpoint.events, event.type))
           .map((endpoint) => messageToRow(pendingMessage(newId(), endpoint.id, event.type, event.payload, Number(event.created_at)))),
       );
-      for (let i = 0; i < messages.length; i += 200) await trx.insertInto('webhook_messages').values(messages.slice(i, i + 200)).execute();
+      for (let i = 0; i < messages.length; i += 200)
+        await trx
+          .insertInto('webhook_messages')
+          .values(messages.slice(i, i + 200))
+          .execute();
       await trx
         .updateTable('webhook_events')
         .set({ fanned_out: 1 })
@@ -149,7 +153,7 @@ export class WebhookSql implements WebhookStore {
       const health = result.endpoint;
       if (health.kind === 'healthy') await target.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
       else if (health.kind === 'disable') await target.set({ enabled: 0, disabled_reason: health.reason, updated_at: now }).execute();
-      else {
+      else if (health.kind === 'failing') {
         await target.set({ failing_since: now }).where('failing_since', 'is', null).execute();
         await target
           .set({ enabled: 0, disabled_reason: health.reason, updated_at: now })

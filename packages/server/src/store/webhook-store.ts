@@ -46,7 +46,12 @@ export interface WebhookStore {
   claimWebhookMessages(now: Millis, leaseUntil: Millis, limit: number, token: string): Promise<ClaimedMessage[]>;
   /** Writes an attempt's outcome if `token` still holds the lease; answers whether it did. */
   finishWebhookAttempt(claimed: ClaimedMessage, result: AttemptResult, now: Millis): Promise<boolean>;
-  listWebhookMessages(endpointId: string, status: DeliveryStatus | undefined, offset: number, limit: number): Promise<{ messages: WebhookMessageRecord[]; total: number }>;
+  listWebhookMessages(
+    endpointId: string,
+    status: DeliveryStatus | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ messages: WebhookMessageRecord[]; total: number }>;
   /** Makes the message due now again (whatever its status); null: no such message of that endpoint. */
   retryWebhookMessage(endpointId: string, messageId: string, now: Millis): Promise<WebhookMessageRecord | null>;
 
