@@ -56,13 +56,17 @@ export type WebhookSecret = Static<typeof WebhookSecret>;
 
 export const CreateWebhookBody = Type.Object(
   { url: Url, events: Events, description: Type.Optional(Nullable(Description)), enabled: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  // A documentation address (RFC 5737): the example is accepted without a DNS lookup.
+  {
+    additionalProperties: false,
+    examples: [{ url: 'https://203.0.113.10/webhooks/keymint', events: ['key.revoked', 'key.leaked'], description: 'Security alerts' }],
+  },
 );
 export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
 
 export const UpdateWebhookBody = Type.Object(
   { url: Type.Optional(Url), events: Type.Optional(Events), description: Type.Optional(Nullable(Description)), enabled: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ events: ['*'], enabled: true }] },
 );
 export type UpdateWebhookBody = Static<typeof UpdateWebhookBody>;
 

@@ -7,6 +7,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  * resolves then) and at every delivery on the address actually connected to (`guardedLookup`),
  * so a name that later resolves elsewhere (DNS rebinding) is refused too.
  */
+// IPv4 subnets also match their IPv4-mapped IPv6 forms (::ffff:127.0.0.1, ::ffff:7f00:1): BlockList compares them so.
 const blocked = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], // "this network", unspecified
@@ -26,7 +27,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128],
-  ['::ffff:0:0', 96], // IPv4-mapped: ::ffff:127.0.0.1 and friends
   ['::', 96], // IPv4-compatible (deprecated)
   ['64:ff9b::', 96], // NAT64 of any IPv4 address
   ['fc00::', 7], // unique local, fd00:ec2::254 metadata
