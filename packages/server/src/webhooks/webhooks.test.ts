@@ -51,6 +51,10 @@ describe('webhook endpoints', () => {
     const created = await endpoint(t, 'http://127.0.0.1:9/hook', ['key.revoked', 'key.created']);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
+    // At rest the secret is sealed under the server secret, not kept as given.
+    const stored = (await t.store.getWebhook(created.id))!.secret;
+    expect(stored).toMatch(/^v1\./);
+    expect(stored).not.toContain(created.secret.slice(6));
     expect(created).toMatchObject({ id: expect.stringMatching(/^wh_/), enabled: true, disabled_reason: null, description: 'test' });
     const read = (await as(t, t.rootKey).get(`/v1/webhooks/${created.id}`)).json();
     expect(read).not.toHaveProperty('secret');
