@@ -13,6 +13,9 @@ export const AUDIT_ACTIONS = [
   'session.created',
   'session.revoked',
   'signing_key.rotated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AuditAction = Type.Union(

@@ -7,6 +7,17 @@ import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/s
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
 import { signingKeysList, signingKeysRotate } from './funcs/signing-keys.js';
 import { usageGet } from './funcs/usage.js';
+import {
+  webhooksCreate,
+  webhooksDelete,
+  webhooksDeliveries,
+  webhooksGet,
+  webhooksList,
+  webhooksRetryDelivery,
+  webhooksRotateSecret,
+  webhooksTest,
+  webhooksUpdate,
+} from './funcs/webhooks.js';
 
 /** A standalone function seen as a method: the core bound, the `Result` unwrapped (thrown on failure). */
 type Method<F> = F extends (core: KeymintCore, ...args: infer A) => Promise<Result<infer T>> ? (...args: A) => Promise<T> : never;
@@ -52,6 +63,8 @@ export class Keymint extends KeymintCore {
   readonly usage;
   /** Keys that sign access tokens: list, rotate. */
   readonly signingKeys;
+  /** Webhook endpoints: create, list, get, update, delete, rotateSecret, test, deliveries, retryDelivery. */
+  readonly webhooks;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -74,5 +87,16 @@ export class Keymint extends KeymintCore {
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
     this.usage = methods(this, { get: usageGet });
     this.signingKeys = methods(this, { list: signingKeysList, rotate: signingKeysRotate });
+    this.webhooks = methods(this, {
+      create: webhooksCreate,
+      list: webhooksList,
+      get: webhooksGet,
+      update: webhooksUpdate,
+      delete: webhooksDelete,
+      rotateSecret: webhooksRotateSecret,
+      test: webhooksTest,
+      deliveries: webhooksDeliveries,
+      retryDelivery: webhooksRetryDelivery,
+    });
   }
 }

@@ -1,4 +1,14 @@
 import type {
+  CreateWebhookBody,
+  ListDeliveriesQuery,
+  ListWebhooksQuery,
+  UpdateWebhookBody,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+  WebhookSecret,
   AuditEventList,
   CreateKeyBody,
   CreateRootKeyBody,
@@ -93,3 +103,24 @@ export type TokenIntrospection = Camelize<IntrospectResponse>;
 export type SigningKeyInfo = Camelize<SigningKey>;
 /** `signingKeys.list` answer, newest first. */
 export type SigningKeyPage = Camelize<SigningKeyList>;
+
+/** A webhook endpoint (never its secret). */
+export type WebhookInfo = Camelize<WebhookEndpoint>;
+/** `webhooks.create` answer: the endpoint and its signing secret, shown once. */
+export type WebhookWithSecretInfo = Camelize<WebhookEndpointWithSecret>;
+/** `webhooks.create` input. */
+export type CreateWebhookParams = Camelize<CreateWebhookBody>;
+/** `webhooks.update` input. */
+export type UpdateWebhookParams = Camelize<UpdateWebhookBody>;
+/** `webhooks.list` input. */
+export type ListWebhooksParams = Camelize<ListWebhooksQuery>;
+/** `webhooks.list` answer, newest first. */
+export type WebhookPage = Camelize<WebhookEndpointList>;
+/** `webhooks.rotateSecret` answer. */
+export type WebhookSecretInfo = Camelize<WebhookSecret>;
+/** One message's delivery to an endpoint. */
+export type WebhookDeliveryInfo = Camelize<WebhookDelivery>;
+/** `webhooks.deliveries` input. */
+export type ListWebhookDeliveriesParams = Camelize<ListDeliveriesQuery>;
+/** `webhooks.deliveries` answer, newest first. */
+export type WebhookDeliveryPage = Camelize<WebhookDeliveryList>;

@@ -30,6 +30,8 @@ import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
 import { createTokenServices } from './tokens/token-module.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
@@ -64,6 +66,8 @@ export interface Keymint {
   routeAccess: ReadonlyMap<string, RouteAccess>;
   /** Writes batched `last_used_at` values now. */
   flush(): Promise<void>;
+  /** Delivers webhooks; polling from the start unless `KEYMINT_WEBHOOK_POLL_MS=0` (tests then call `runOnce`). */
+  dispatcher: WebhookDispatcher;
   /** Makes sure a signing key for access tokens exists (generated and stored on first start). */
   ensureSigningKey(): Promise<void>;
 }
@@ -105,11 +109,14 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     authenticator.forget();
     await bus.publish({ rootKeys: true });
   };
+  // Webhooks are sent by the dispatcher's rounds, never by the request that raised them.
+  const dispatcher = new WebhookDispatcher({ store, clock, config: config.webhooks, serverSecret, logger: deps.logger });
   const services: Services = {
     keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),
+    webhooks: new WebhookService({ store, clock, config: config.webhooks, serverSecret, wake: () => dispatcher.wake() }),
     metrics,
   };
   const endpoints = endpointsOf({
@@ -169,10 +176,14 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const flush = async () => {
     await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);
   };
-  app.addHook('onClose', flush);
+  app.addHook('onClose', async () => {
+    await dispatcher.stop();
+    await flush();
+  });
   await app.ready();
   const ensureSigningKey = async () => {
     await tokens.ring.current();
   };
-  return { app, services, authenticator, lane, routeAccess: routeAccessOf(endpoints), flush, ensureSigningKey };
+  dispatcher.start();
+  return { app, services, authenticator, lane, routeAccess: routeAccessOf(endpoints), flush, dispatcher, ensureSigningKey };
 }

@@ -51,6 +51,18 @@ export interface Config {
   authFailuresPerIp: number;
   /** Browser origins allowed to call the session routes (`KEYMINT_CORS_ORIGINS`); empty (default): none. */
   corsOrigins: string[];
+  /** Webhook delivery (`KEYMINT_WEBHOOK_*`). */
+  webhooks: WebhookConfig;
+}
+
+/** Where webhooks may be sent, and how often the dispatcher looks for work. */
+export interface WebhookConfig {
+  /** `http://` endpoint URLs are accepted (`KEYMINT_WEBHOOK_ALLOW_HTTP=true`); else `https://` only. */
+  allowHttp: boolean;
+  /** Endpoints on loopback, private, link-local and metadata addresses are accepted (`KEYMINT_WEBHOOK_ALLOW_PRIVATE=true`). */
+  allowPrivate: boolean;
+  /** How often the dispatcher polls the outbox, ms (`KEYMINT_WEBHOOK_POLL_MS`); 0: no dispatcher in this process. */
+  pollMs: number;
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -91,6 +103,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** `true` or `false` (unset: false). */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** Reads and checks the environment; throws `ConfigError` naming the first bad variable. */
@@ -145,6 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
     authFailuresPerIp: integer(env, 'KEYMINT_AUTH_FAILURES_PER_IP', 100, 1, 1_000_000),
     corsOrigins: corsOrigins(env.KEYMINT_CORS_ORIGINS),
+    webhooks: {
+      allowHttp: flag(env, 'KEYMINT_WEBHOOK_ALLOW_HTTP'),
+      allowPrivate: flag(env, 'KEYMINT_WEBHOOK_ALLOW_PRIVATE'),
+      pollMs: integer(env, 'KEYMINT_WEBHOOK_POLL_MS', 1000, 0, 600_000),
+    },
     host,
     port,
     databaseUrl,

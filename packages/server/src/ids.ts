@@ -37,6 +37,6 @@ function pooledRandomBytes(size: number): Uint8Array {
 }
 
 /** A new opaque id with a readable prefix, e.g. `newId('key')` → `key_4f9Qz…` (~119 bits). */
-export function newId(prefix: 'key' | 'rk' | 'evt' | 'req' | 'ses' | 'sk'): string {
+export function newId(prefix: 'key' | 'rk' | 'evt' | 'req' | 'ses' | 'sk' | 'wh' | 'msg'): string {
   return `${prefix}_${randomBase62(20, pooledRandomBytes)}`;
 }

@@ -16,6 +16,9 @@ const ACTIONS = [
   'session.created',
   'session.revoked',
   'signing_key.rotated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
 ] as const;
 const allListed: Exclude<Action, (typeof ACTIONS)[number]> extends never ? true : never = true;
 void allListed;

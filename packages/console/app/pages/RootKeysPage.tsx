@@ -4,7 +4,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 
 type Permission = CreateRootKeyParams['permissions'][number];
 /** Every permission a root key can hold (the compiler checks none is missing). */
-const PERMISSIONS = ['*', 'keys:read', 'keys:write', 'keys:verify', 'sessions:write', 'root_keys:read', 'root_keys:write', 'audit:read'] as const;
+const PERMISSIONS = [
+  '*',
+  'keys:read',
+  'keys:write',
+  'keys:verify',
+  'sessions:write',
+  'root_keys:read',
+  'root_keys:write',
+  'audit:read',
+  'webhooks:read',
+  'webhooks:write',
+] as const;
 const allListed: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
 void allListed;
 

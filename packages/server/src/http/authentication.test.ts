@@ -37,7 +37,7 @@ const CONTRACT: { paths: RegExp; read: string; write: string; rootOnly?: boolean
   { paths: /^\/v1\/(root-keys|signing-keys)(\/|$)/, read: 'root_keys:read', write: 'root_keys:write', rootOnly: true },
   { paths: /^\/v1\/sessions(\/|$)/, read: 'sessions:write', write: 'sessions:write', rootOnly: true },
   { paths: /^\/v1\/audit-events(\/|$)/, read: 'audit:read', write: 'audit:read', rootOnly: true },
-  { paths: /^\/v1\/webhooks(\/|$)/, read: 'webhooks:read', write: 'webhooks:write' },
+  { paths: /^\/v1\/webhooks(\/|$)/, read: 'webhooks:read', write: 'webhooks:write', rootOnly: true },
 ];
 
 /** One documented operation, with the access its route declared and the one the contract gives it. */

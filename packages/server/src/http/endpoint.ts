@@ -22,7 +22,7 @@ export interface EndpointSchema {
 }
 
 type Part<T> = T extends TSchema ? Static<T> : undefined;
-type SuccessStatus = 200 | 201 | 204;
+type SuccessStatus = 200 | 201 | 202 | 204;
 type Successes<R> = { [K in keyof R]: K extends SuccessStatus ? (R[K] extends TSchema ? Static<R[K]> : unknown) : never }[keyof R];
 /** The body types of the success statuses; unknown when no success is schema-typed (e.g. `/openapi.json`). */
 type Success<R> = [Successes<R>] extends [never] ? unknown : Successes<R>;

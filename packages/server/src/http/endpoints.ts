@@ -15,6 +15,7 @@ import { jwks } from '../tokens/routes/jwks.js';
 import { serverMetadata } from '../tokens/routes/server-metadata.js';
 import { listSigningKeys, rotateSigningKey } from '../tokens/routes/signing-keys.js';
 import type { TokenServices } from '../tokens/token-services.js';
+import { webhookEndpoints } from '../webhooks/routes.js';
 import { routeKey, type AnyEndpoint } from './endpoint.js';
 import { healthz, metricsEndpoint, openApiDocument, readyz, type OperationsDeps } from './operations.js';
 import type { RouteAccess, Services } from './types.js';
@@ -49,6 +50,7 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     deleteSession(s),
     revokeSessions(s),
     listAuditEvents(s),
+    ...webhookEndpoints(s),
     issueToken(s.tokens),
     introspectToken(s.tokens),
     ...serverMetadata(s.tokens),

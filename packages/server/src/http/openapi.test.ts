@@ -47,6 +47,7 @@ const examplesOf = (media: Media): [string, unknown][] => [
 async function idFor(path: string): Promise<string> {
   if (path.startsWith('/v1/keys/')) return (await createKey(t)).id;
   if (path.startsWith('/v1/root-keys/')) return (await as(t, t.rootKey).post('/v1/root-keys', { name: 'example', permissions: ['keys:read'] })).json().id;
+  if (path.startsWith('/v1/webhooks/')) return (await as(t, t.rootKey).post('/v1/webhooks', { url: 'https://203.0.113.10/hook', events: ['*'] })).json().id;
   if (path.startsWith('/v1/sessions/')) return (await as(t, t.rootKey).post('/v1/sessions', { user_id: 'user_example' })).json().id;
   throw new Error(`${path}: no object to fill its {id} with; add one here`);
 }

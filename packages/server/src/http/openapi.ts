@@ -67,6 +67,7 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
         { name: 'root-keys', description: 'Management credentials' },
         { name: 'sessions', description: 'Delegated end-user sessions' },
         { name: 'audit', description: 'Audit trail' },
+        { name: 'webhooks', description: 'Lifecycle event endpoints and their deliveries' },
         { name: 'oauth', description: 'Client credentials: access tokens, introspection, discovery' },
         { name: 'signing-keys', description: 'Keys that sign access tokens' },
         { name: 'operations', description: 'Health, metrics and docs' },

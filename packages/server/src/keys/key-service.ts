@@ -15,6 +15,7 @@ import { changedFields, presentCachedKey, presentKey } from './present.js';
 import { digestSecret } from '../credentials/digest.js';
 import { isWellFormedSecret, mintSecret } from '../credentials/secret.js';
 import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
+import { raising } from '../webhooks/raise.js';
 
 /** `last_used_at` is kept to this resolution (ms): a later use within it is not written again. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -67,7 +68,8 @@ export class KeyService {
     const minted = mintSecret(prefix);
     const record = newKey(body, owner, { id: newId('key'), start: minted.start, prefix, createdBy: actorOf(principal).id }, now);
     const key: KeyWithSecret = { ...presentKey(record, now), secret: minted.secret };
-    const audit = auditEvent(actor, 'key.created', { organizationId: record.organizationId, keyId: record.id }, { after: presentKey(record, now) }, now);
+    const view = presentKey(record, now);
+    const audit = raising(auditEvent(actor, 'key.created', { organizationId: record.organizationId, keyId: record.id }, { after: view }, now), view);
     const outcome = await store.insertKey(record, minted.digest, audit, idempotency && { ...idempotency, response: seal(key, sealing), createdAt: now });
     if (!outcome.inserted) return this.replay(outcome.existing, idempotency!.requestHash, sealing!);
     await this.invalidate({ digest: minted.digest });
@@ -139,7 +141,7 @@ export class KeyService {
     const deleted = await this.deps.store.deleteKey(id, (current) => {
       assertCanManage(actor.principal, current);
       const before = presentKey(current, now);
-      return auditEvent(actor, 'key.deleted', { organizationId: current.organizationId, keyId: id }, { before }, now);
+      return raising(auditEvent(actor, 'key.deleted', { organizationId: current.organizationId, keyId: id }, { before }, now), before);
     });
     if (!deleted) throw notFound('Key');
     await this.invalidate({ keyId: id });
@@ -209,8 +211,10 @@ export class KeyService {
   }
 
   private changeEvent(actor: Actor, action: 'key.updated' | 'key.rotated' | 'key.revoked', before: KeyRecord, after: KeyRecord, now: number) {
-    const diff = changedFields(presentKey(before, now), presentKey(after, now));
-    return auditEvent(actor, action, { organizationId: after.organizationId, keyId: after.id }, diff, now);
+    const view = presentKey(after, now);
+    const diff = changedFields(presentKey(before, now), view);
+    const data = action === 'key.revoked' ? { ...view, reason: after.revocationReason } : view;
+    return raising(auditEvent(actor, action, { organizationId: after.organizationId, keyId: after.id }, diff, now), data);
   }
 
   /** What seals this create's answer, when it has an Idempotency-Key; a 400 naming the header when replays are off. */

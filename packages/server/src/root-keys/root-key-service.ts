@@ -10,6 +10,7 @@ import { mintSecret } from '../credentials/secret.js';
 import { sessionRevokedEvent } from '../sessions/session-service.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { raising } from '../webhooks/raise.js';
 
 /** The `start` and name of the root key `KEYMINT_ROOT_KEY` gives: a label, never a piece of the string. */
 export const ENV_ROOT_KEY_LABEL = 'KEYMINT_ROOT_KEY';
@@ -69,7 +70,7 @@ export class RootKeyService {
       createdBy: principal.id,
     };
     const view = presentRootKey(record);
-    await this.store.insertRootKey(record, auditEvent(actor, 'root_key.created', {}, { after: view }, now));
+    await this.store.insertRootKey(record, raising(auditEvent(actor, 'root_key.created', {}, { after: view }, now), view));
     return { ...view, secret: minted.secret };
   }
 
@@ -94,7 +95,7 @@ export class RootKeyService {
       const next = { ...current, digest: minted.digest, start: minted.start, rotatedAt: now, updatedAt: now };
       const before = { start: current.start, rotated_at: iso(current.rotatedAt) };
       const after = { start: next.start, rotated_at: iso(now) };
-      return { rootKey: next, audit: auditEvent(actor, 'root_key.rotated', {}, { before, after }, now) };
+      return { rootKey: next, audit: raising(auditEvent(actor, 'root_key.rotated', {}, { before, after }, now), presentRootKey(next)) };
     });
     if (!rotated) throw notFound('Root key');
     await this.onChange();
@@ -111,7 +112,8 @@ export class RootKeyService {
         throw conflict('The last root key holding * cannot be deleted; create another one first.');
       }
       const ended = sessions.filter((session) => session.expiresAt > now).map((session) => sessionRevokedEvent(actor, session, now));
-      return [auditEvent(actor, 'root_key.deleted', {}, { before: presentRootKey(current) }, now), ...ended];
+      const view = presentRootKey(current);
+      return [raising(auditEvent(actor, 'root_key.deleted', {}, { before: view }, now), view), ...ended];
     });
     if (!deleted) throw notFound('Root key');
     await this.onChange();

@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { InsertCompiler } from './insert-compiler.js';
+import { outboxInsert } from './outbox-sql.js';
 import type { AuditRecord } from './records.js';
 import { auditFromRow, auditToRow } from './rows.js';
 import type { Database } from './schema.js';
@@ -20,8 +21,13 @@ export class AuditWriter {
     this.inserts = new InsertCompiler(db);
   }
 
-  /** The INSERTs writing `events`, in order (none for none). */
+  /** The INSERTs writing `events`, in order (none for none), and the outbox rows of those that raise a webhook. */
   write(events: readonly AuditRecord[]): CompiledQuery[] {
+    const outbox = events.flatMap((event) => (event.webhook ? [outboxInsert(this.inserts, event.id, event.action, event.webhook, event.createdAt)] : []));
+    return [...this.audits(events), ...outbox];
+  }
+
+  private audits(events: readonly AuditRecord[]): CompiledQuery[] {
     if (events.length === 1) return [this.inserts.insert('audit_events', auditToRow(events[0]))];
     const statements: CompiledQuery[] = [];
     for (let i = 0; i < events.length; i += AUDIT_CHUNK) {

@@ -9,19 +9,19 @@ import { RootKeySql } from './root-key-sql.js';
 import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
-import type { Dialect, SqlContext } from './sql-context.js';
+import type { Dialect } from './sql-context.js';
+import { WebhookSql } from './webhook-sql.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
 
 /**
- * The `Store` in Kysely, for both dialects: the SQL is the same but for row locks, which only
+ * The `Store` in Kysely (its webhook part inherited from `WebhookSql`), for both dialects: the SQL is the same but for row locks, which only
  * PostgreSQL needs (SQLite serializes writers). Each aggregate's SQL has its own module
  * (`key-sql.ts`, `root-key-sql.ts`, `session-sql.ts`, `audit-sql.ts`, `signing-key-sql.ts`,
  * `idempotency-sql.ts`); this class routes the interface to them. Dialect-specific setup lives
  * in `sqlite-store.ts` and `postgres-store.ts`.
  */
-export class KyselyStore implements Store {
+export class KyselyStore extends WebhookSql implements Store {
   protected readonly keys: KeySql;
-  private readonly context: SqlContext;
   private readonly rootKeys: RootKeySql;
   private readonly sessions: SessionSql;
 
@@ -30,7 +30,8 @@ export class KyselyStore implements Store {
     readonly dialect: Dialect,
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
-    this.context = { db, dialect, audits: new AuditWriter(db) };
+    const context = { db, dialect, audits: new AuditWriter(db) };
+    super(context);
     this.keys = new KeySql(this.context);
     this.rootKeys = new RootKeySql(this.context);
     this.sessions = new SessionSql(this.context);

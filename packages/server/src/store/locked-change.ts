@@ -4,7 +4,7 @@ import type { SqlContext } from './sql-context.js';
 import { executeAll } from './statement-program.js';
 
 /** The tables whose rows change by read-modify-write. */
-type ChangedTable = 'api_keys' | 'root_keys';
+type ChangedTable = 'api_keys' | 'root_keys' | 'webhook_endpoints';
 
 /** The row a change reads, and how it becomes a record. */
 export interface LockedRow<T extends ChangedTable, R> {

@@ -152,5 +152,67 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('sessions_minter').ifNotExists().on('sessions').column('created_by').execute();
       },
     },
+    '0007_webhooks': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('webhook_endpoints')
+          .ifNotExists()
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('disabled_reason', 'text')
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('previous_secret', 'text')
+          .addColumn('previous_secret_until', 'bigint')
+          .addColumn('failing_since', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('webhook_events')
+          .ifNotExists()
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('fanned_out', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_events_pending').ifNotExists().on('webhook_events').columns(['fanned_out', 'seq']).execute();
+        await db.schema
+          .createTable('webhook_messages')
+          .ifNotExists()
+          .addColumn('seq', seqType as 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('endpoint_id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'bigint')
+          .addColumn('lease_until', 'bigint')
+          .addColumn('lease_token', 'text')
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_messages_due').ifNotExists().on('webhook_messages').columns(['status', 'next_attempt_at']).execute();
+        await db.schema.createIndex('webhook_messages_endpoint').ifNotExists().on('webhook_messages').columns(['endpoint_id', 'seq']).execute();
+        await db.schema
+          .createTable('webhook_schedule_marks')
+          .ifNotExists()
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('mark', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('webhook_schedule_marks_pk', ['key_id', 'mark', 'expires_at'])
+          .execute();
+        await db.schema.createIndex('api_keys_expiry').ifNotExists().on('api_keys').column('expires_at').execute();
+      },
+    },
   };
 }

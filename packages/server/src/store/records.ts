@@ -66,6 +66,12 @@ export interface AuditRecord {
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   createdAt: Millis;
+  /**
+   * The `data` of the webhook event this change raises (the object as the API shows it, never a
+   * secret), for the actions in the webhook catalogue: the audit writer puts it in the outbox in
+   * the same transaction (`store/outbox-sql.ts`). Not stored with the audit event.
+   */
+  webhook?: Record<string, unknown>;
 }
 
 /** A replayable create answer, encrypted with a key derived from the Idempotency-Key value. */

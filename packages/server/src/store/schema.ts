@@ -92,4 +92,52 @@ export interface Database {
     created_at: number;
     retired_at: number | null;
   };
+  webhook_endpoints: {
+    seq: Generated<number>;
+    id: string;
+    url: string;
+    events: string;
+    description: string | null;
+    enabled: number;
+    disabled_reason: string | null;
+    secret: string;
+    previous_secret: string | null;
+    previous_secret_until: number | null;
+    failing_since: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  /** The transactional outbox: one row per event, fanned out to endpoints by the dispatcher. */
+  webhook_events: {
+    seq: Generated<number>;
+    id: string;
+    type: string;
+    payload: string;
+    fanned_out: number;
+    created_at: number;
+  };
+  /** One row per (event, endpoint) delivery. */
+  webhook_messages: {
+    seq: Generated<number>;
+    id: string;
+    endpoint_id: string;
+    type: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number | null;
+    lease_until: number | null;
+    lease_token: string | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  /** Scheduled events already raised: one row per (key, event, expiry), so each is raised once. */
+  webhook_schedule_marks: {
+    key_id: string;
+    mark: string;
+    expires_at: number;
+    created_at: number;
+  };
 }

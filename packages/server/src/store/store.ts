@@ -1,7 +1,10 @@
 import type { AuditAction } from '@keymint/api';
+import type { WebhookStore } from './webhook-store.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 
 export type * from './records.js';
+export type * from './webhook-records.js';
+export type * from './webhook-store.js';
 
 /** What a service decides to do to a key, given its current state (see `Store.changeKey`). */
 export interface KeyChange {
@@ -50,7 +53,7 @@ export interface AuditFilter {
  * change and its audit event stand or fall together. `decide` may throw a `DomainError` to
  * abort the change.
  */
-export interface Store {
+export interface Store extends WebhookStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations. */
   migrate(): Promise<void>;
