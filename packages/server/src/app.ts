@@ -26,6 +26,8 @@ import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/in
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
+import { GithubKeys } from './leaks/github-keys.js';
+import { LeakService } from './leaks/leak-service.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -33,6 +35,9 @@ import { createTokenServices } from './tokens/token-module.js';
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
+
+/** The window of `KEYMINT_LEAK_REPORTS_PER_IP`. */
+const LEAK_REPORT_WINDOW_MS = 60_000;
 
 /** Fastify's `trustProxy` for `KEYMINT_TRUST_PROXY` (a hop count as a function: Fastify's types take no number). */
 const proxyTrust = (trust: Config['trustProxy']) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
@@ -105,11 +110,23 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     authenticator.forget();
     await bus.publish({ rootKeys: true });
   };
+  const keys = new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) });
+  const { leaks: leakConfig } = config;
   const services: Services = {
-    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
+    keys,
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),
+    leaks: {
+      handler: new LeakService({ store, clock, action: leakConfig.action, invalidate: (invalidation) => keys.invalidate(invalidation) }),
+      githubKeys: new GithubKeys(
+        leakConfig.githubPublicKeys ? { fixed: leakConfig.githubPublicKeys } : { url: leakConfig.githubKeysUrl },
+        clock,
+        logError('GitHub secret scanning keys: fetch failed, keeping the last good set'),
+      ),
+      reportThrottle: new FailureThrottle(clock, leakConfig.reportsPerIp, LEAK_REPORT_WINDOW_MS, 20_000),
+      store,
+    },
     metrics,
   };
   const endpoints = endpointsOf({
@@ -159,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   await installCors(app, config.corsOrigins);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
-  await registerEndpoints(app, endpoints);
+  await registerEndpoints(app, endpoints, parseJson);
   await installConsole(app, consoleAssetsDir);
   app.addHook('preClose', (done) => {
     lane.closing = true;

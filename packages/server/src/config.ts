@@ -51,6 +51,25 @@ export interface Config {
   authFailuresPerIp: number;
   /** Browser origins allowed to call the session routes (`KEYMINT_CORS_ORIGINS`); empty (default): none. */
   corsOrigins: string[];
+  /** Leak reports (`/v1/leaks/*`): what a leak does to a key, and where GitHub's signing keys come from. */
+  leaks: LeakConfig;
+}
+
+/** What a reported leak does to its key: revoke it (default) or only mark it (`KEYMINT_LEAK_ACTION=notify`). */
+export type LeakAction = 'revoke' | 'notify';
+
+/** GitHub's published secret scanning keys (`KEYMINT_GITHUB_KEYS_URL`'s default). */
+export const GITHUB_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
+/** How leak reports are handled and checked. */
+export interface LeakConfig {
+  action: LeakAction;
+  /** `KEYMINT_GITHUB_PUBLIC_KEYS`: GitHub's keys given as `[{key_identifier, key}]` (PEM); then nothing is fetched. */
+  githubPublicKeys: { key_identifier: string; key: string }[] | undefined;
+  /** `KEYMINT_GITHUB_KEYS_URL`: where GitHub's keys are fetched from (GitHub's format). */
+  githubKeysUrl: string;
+  /** `KEYMINT_LEAK_REPORTS_PER_IP`: public reports (`POST /v1/leaks/report`) allowed per IP per minute. */
+  reportsPerIp: number;
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -145,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
     authFailuresPerIp: integer(env, 'KEYMINT_AUTH_FAILURES_PER_IP', 100, 1, 1_000_000),
     corsOrigins: corsOrigins(env.KEYMINT_CORS_ORIGINS),
+    leaks: leakConfig(env),
     host,
     port,
     databaseUrl,
@@ -242,4 +262,31 @@ function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {
     failuresPerIp: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_IP', 30, 1, 1_000_000),
     failureWindowMs: integer(env, 'KEYMINT_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
   };
+}
+
+function leakConfig(env: NodeJS.ProcessEnv): LeakConfig {
+  const action = (env.KEYMINT_LEAK_ACTION || 'revoke') as LeakAction;
+  if (action !== 'revoke' && action !== 'notify') throw new ConfigError('KEYMINT_LEAK_ACTION', 'expected revoke or notify');
+  return {
+    action,
+    githubPublicKeys: githubPublicKeys(env.KEYMINT_GITHUB_PUBLIC_KEYS),
+    githubKeysUrl: httpUrl('KEYMINT_GITHUB_KEYS_URL', env.KEYMINT_GITHUB_KEYS_URL || GITHUB_KEYS_URL),
+    reportsPerIp: integer(env, 'KEYMINT_LEAK_REPORTS_PER_IP', 10, 1, 1_000_000),
+  };
+}
+
+/** `KEYMINT_GITHUB_PUBLIC_KEYS`: a JSON list of `{key_identifier, key}` (the PEMs are checked when the app is built). */
+function githubPublicKeys(raw: string | undefined): LeakConfig['githubPublicKeys'] {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = 'expected a JSON list of {"key_identifier": "…", "key": "-----BEGIN PUBLIC KEY-----…"}';
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('KEYMINT_GITHUB_PUBLIC_KEYS', problem);
+  }
+  const valid = (entry: unknown) =>
+    typeof (entry as { key_identifier?: unknown })?.key_identifier === 'string' && typeof (entry as { key?: unknown }).key === 'string';
+  if (!Array.isArray(list) || list.length === 0 || !list.every(valid)) throw new ConfigError('KEYMINT_GITHUB_PUBLIC_KEYS', problem);
+  return list.map(({ key_identifier, key }: { key_identifier: string; key: string }) => ({ key_identifier, key }));
 }

@@ -69,6 +69,7 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
         { name: 'audit', description: 'Audit trail' },
         { name: 'oauth', description: 'Client credentials: access tokens, introspection, discovery' },
         { name: 'signing-keys', description: 'Keys that sign access tokens' },
+        { name: 'leaks', description: 'Leaked secret reports: GitHub secret scanning, public reports, the scanner pattern' },
         { name: 'operations', description: 'Health, metrics and docs' },
       ],
     },

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { AuditService } from '../audit/audit-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { LeakServices } from '../leaks/leak-services.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { Metrics } from './metrics.js';
@@ -33,5 +34,6 @@ export interface Services {
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;
+  leaks: LeakServices;
   metrics: Metrics;
 }
