@@ -1,6 +1,7 @@
 import { KeymintCore, type KeymintOptions } from './core.js';
 import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
+import { leaksPattern, leaksReport } from './funcs/leaks.js';
 import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
@@ -52,6 +53,8 @@ export class Keymint extends KeymintCore {
   readonly usage;
   /** Keys that sign access tokens: list, rotate. */
   readonly signingKeys;
+  /** Leaked secrets: report them (public), and the pattern scanners look for. */
+  readonly leaks;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -74,5 +77,6 @@ export class Keymint extends KeymintCore {
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
     this.usage = methods(this, { get: usageGet });
     this.signingKeys = methods(this, { list: signingKeysList, rotate: signingKeysRotate });
+    this.leaks = methods(this, { report: leaksReport, pattern: leaksPattern });
   }
 }

@@ -17,3 +17,4 @@ export * from './funcs/tokens.js';
 export * from './funcs/audit.js';
 export * from './funcs/usage.js';
 export * from './funcs/signing-keys.js';
+export * from './funcs/leaks.js';

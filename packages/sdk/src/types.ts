@@ -6,6 +6,9 @@ import type {
   Key,
   KeyList,
   KeyWithSecret,
+  LeakPattern,
+  LeakReceipt,
+  LeakReportBody,
   ListAuditEventsQuery,
   ListKeysQuery,
   IntrospectResponse,
@@ -93,3 +96,10 @@ export type TokenIntrospection = Camelize<IntrospectResponse>;
 export type SigningKeyInfo = Camelize<SigningKey>;
 /** `signingKeys.list` answer, newest first. */
 export type SigningKeyPage = Camelize<SigningKeyList>;
+
+/** `leaks.report` input: the secrets found (1–100) and where. */
+export type ReportLeaksParams = Camelize<LeakReportBody>;
+/** `leaks.report` answer: how many secrets were received (the same whatever was found). */
+export type LeakReceiptInfo = Camelize<LeakReceipt>;
+/** `leaks.pattern` answer: the scanner regex and the prefixes it covers. */
+export type LeakPatternInfo = Camelize<LeakPattern>;

@@ -5,7 +5,7 @@ import { useTestApp } from '../testing/harness.js';
 const t = useTestApp();
 
 describe('GET /v1/leaks/pattern', () => {
-  it("answers a regex for every prefix in use that finds real secrets in text, and not mistyped or foreign ones", async () => {
+  it('answers a regex for every prefix in use that finds real secrets in text, and not mistyped or foreign ones', async () => {
     const empty = (await as(t, t.rootKey).get('/v1/leaks/pattern')).json();
     expect(empty.prefixes).toEqual(['km']);
     const keys = [await createKey(t), await createKey(t, { prefix: 'acme' }), await createKey(t, { prefix: 'a1' })];

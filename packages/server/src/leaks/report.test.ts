@@ -7,7 +7,13 @@ const t = useTestApp({ env: { KEYMINT_LEAK_REPORTS_PER_IP: '3' } });
 
 /** Posts a public report from `ip`, with no credential. */
 const report = (app: TestApp, body: unknown, ip = '203.0.113.1') =>
-  app.app.inject({ method: 'POST', url: '/v1/leaks/report', payload: JSON.stringify(body), headers: { 'content-type': 'application/json' }, remoteAddress: ip });
+  app.app.inject({
+    method: 'POST',
+    url: '/v1/leaks/report',
+    payload: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    remoteAddress: ip,
+  });
 const getKey = async (id: string) => (await as(t, t.rootKey).get(`/v1/keys/${id}`)).json();
 
 describe('POST /v1/leaks/report', () => {
