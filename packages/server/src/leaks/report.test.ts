@@ -71,4 +71,14 @@ describe('POST /v1/leaks/report', () => {
       expect(response.json().error.details.map((d: { field: string }) => d.field)).toContain(field);
     }
   });
+
+  it('never writes a reported secret to the log, accepted or refused', async () => {
+    const key = await createKey(t);
+    const secrets = [key.secret, mintSecret('km').secret];
+    await report(t, { keys: secrets }, '192.0.2.200');
+    await report(t, { keys: secrets, source_url: 'x'.repeat(2049) }, '192.0.2.201');
+    await report(t, { keys: secrets, extra: true }, '192.0.2.202');
+    expect(t.logs.lines.length).toBeGreaterThan(0);
+    expect(secrets.filter((secret) => t.logs.lines.some((line) => line.includes(secret)))).toEqual([]);
+  });
 });
