@@ -114,13 +114,13 @@ describe('POST /v1/leaks/github', () => {
     const key = await createKey(t);
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const verifyOnPort = async () =>
-      (
+      (await (
         await fetch(`${address}/v1/keys/verify`, {
           method: 'POST',
           headers: { authorization: `Bearer ${t.rootKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ key: key.secret }),
         })
-      ).json();
+      ).json()) as { code: string; valid: boolean };
     expect((await verifyOnPort()).code).toBe('VALID');
     const body = JSON.stringify([match(key.secret)]);
     const post = (signature: string) =>
@@ -132,7 +132,7 @@ describe('POST /v1/leaks/github', () => {
     expect((await post(stranger.sign(body))).status).toBe(401);
     const accepted = await post(github.sign(body));
     expect(accepted.status).toBe(200);
-    expect((await accepted.json())[0].label).toBe('true_positive');
+    expect(((await accepted.json()) as { label: string }[])[0].label).toBe('true_positive');
     expect(await verifyOnPort()).toMatchObject({ valid: false, code: 'REVOKED' });
   });
 
