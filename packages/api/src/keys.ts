@@ -63,6 +63,8 @@ const EXAMPLE_KEY = {
   revocation_reason: null,
   rate_limit: { limit: 100, window_seconds: 60 },
   credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86400 },
+  leaked_at: null,
+  leak_source_url: null,
   created_by: 'rk_3Kd9s0aQm1Lp2Xc7Vb',
 } as const;
 
@@ -93,6 +95,8 @@ export const Key = Type.Object(
         refill_interval_seconds: Nullable(Type.Integer()),
       }),
     ),
+    leaked_at: Nullable(Type.String({ format: 'date-time', description: 'When the secret was reported leaked (`/v1/leaks/*`); null unless it was.' })),
+    leak_source_url: Nullable(Type.String({ description: 'Where the leaked secret was found, as the report said; null when not leaked or not said.' })),
     created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
   },
   { title: 'Key', description: 'An API key, as every read answers it: never the secret.', examples: [EXAMPLE_KEY] },

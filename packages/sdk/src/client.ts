@@ -1,6 +1,7 @@
 import { KeymintCore, type KeymintOptions } from './core.js';
 import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
+import { leaksPattern, leaksReport } from './funcs/leaks.js';
 import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
@@ -65,6 +66,8 @@ export class Keymint extends KeymintCore {
   readonly signingKeys;
   /** Webhook endpoints: create, list, get, update, delete, rotateSecret, test, deliveries, retryDelivery. */
   readonly webhooks;
+  /** Leaked secrets: report them (public), and the pattern scanners look for. */
+  readonly leaks;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -98,5 +101,6 @@ export class Keymint extends KeymintCore {
       deliveries: webhooksDeliveries,
       retryDelivery: webhooksRetryDelivery,
     });
+    this.leaks = methods(this, { report: leaksReport, pattern: leaksPattern });
   }
 }

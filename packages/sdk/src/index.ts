@@ -19,3 +19,4 @@ export * from './funcs/usage.js';
 export * from './funcs/signing-keys.js';
 export * from './funcs/webhooks.js';
 export { verifyWebhook, WebhookVerificationError, type WebhookEvent } from './verify-webhook.js';
+export * from './funcs/leaks.js';

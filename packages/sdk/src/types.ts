@@ -16,6 +16,9 @@ import type {
   Key,
   KeyList,
   KeyWithSecret,
+  LeakPattern,
+  LeakReceipt,
+  LeakReportBody,
   ListAuditEventsQuery,
   ListKeysQuery,
   IntrospectResponse,
@@ -124,3 +127,9 @@ export type WebhookDeliveryInfo = Camelize<WebhookDelivery>;
 export type ListWebhookDeliveriesParams = Camelize<ListDeliveriesQuery>;
 /** `webhooks.deliveries` answer, newest first. */
 export type WebhookDeliveryPage = Camelize<WebhookDeliveryList>;
+/** `leaks.report` input: the secrets found (1–100) and where. */
+export type ReportLeaksParams = Camelize<LeakReportBody>;
+/** `leaks.report` answer: how many secrets were received (the same whatever was found). */
+export type LeakReceiptInfo = Camelize<LeakReceipt>;
+/** `leaks.pattern` answer: the scanner regex and the prefixes it covers. */
+export type LeakPatternInfo = Camelize<LeakPattern>;

@@ -26,6 +26,8 @@ import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/in
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
+import { GithubKeys } from './leaks/github-keys.js';
+import { LeakService } from './leaks/leak-service.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -35,6 +37,9 @@ import { WebhookService } from './webhooks/webhook-service.js';
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
+
+/** The window of `KEYMINT_LEAK_REPORTS_PER_IP`. */
+const LEAK_REPORT_WINDOW_MS = 60_000;
 
 /** Fastify's `trustProxy` for `KEYMINT_TRUST_PROXY` (a hop count as a function: Fastify's types take no number). */
 const proxyTrust = (trust: Config['trustProxy']) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
@@ -111,12 +116,24 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   };
   // Webhooks are sent by the dispatcher's rounds, never by the request that raised them.
   const dispatcher = new WebhookDispatcher({ store, clock, config: config.webhooks, serverSecret, logger: deps.logger });
+  const keys = new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) });
+  const { leaks: leakConfig } = config;
   const services: Services = {
-    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
+    keys,
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),
     webhooks: new WebhookService({ store, clock, config: config.webhooks, serverSecret, wake: () => dispatcher.wake() }),
+    leaks: {
+      handler: new LeakService({ store, clock, action: leakConfig.action, invalidate: (invalidation) => keys.invalidate(invalidation) }),
+      githubKeys: new GithubKeys(
+        leakConfig.githubPublicKeys ? { fixed: leakConfig.githubPublicKeys } : { url: leakConfig.githubKeysUrl },
+        clock,
+        logError('GitHub secret scanning keys: fetch failed, keeping the last good set'),
+      ),
+      reportThrottle: new FailureThrottle(clock, leakConfig.reportsPerIp, LEAK_REPORT_WINDOW_MS, 20_000),
+      store,
+    },
     metrics,
   };
   const endpoints = endpointsOf({
@@ -166,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   await installCors(app, config.corsOrigins);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
-  await registerEndpoints(app, endpoints);
+  await registerEndpoints(app, endpoints, parseJson);
   await installConsole(app, consoleAssetsDir);
   app.addHook('preClose', (done) => {
     lane.closing = true;

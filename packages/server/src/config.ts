@@ -53,6 +53,8 @@ export interface Config {
   corsOrigins: string[];
   /** Webhook delivery (`KEYMINT_WEBHOOK_*`). */
   webhooks: WebhookConfig;
+  /** Leak reports (`/v1/leaks/*`): what a leak does to a key, and where GitHub's signing keys come from. */
+  leaks: LeakConfig;
 }
 
 /** Where webhooks may be sent, and how often the dispatcher looks for work. */
@@ -63,6 +65,23 @@ export interface WebhookConfig {
   allowPrivate: boolean;
   /** How often the dispatcher polls the outbox, ms (`KEYMINT_WEBHOOK_POLL_MS`); 0: no dispatcher in this process. */
   pollMs: number;
+}
+
+/** What a reported leak does to its key: revoke it (default) or only mark it (`KEYMINT_LEAK_ACTION=notify`). */
+export type LeakAction = 'revoke' | 'notify';
+
+/** GitHub's published secret scanning keys (`KEYMINT_GITHUB_KEYS_URL`'s default). */
+export const GITHUB_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
+/** How leak reports are handled and checked. */
+export interface LeakConfig {
+  action: LeakAction;
+  /** `KEYMINT_GITHUB_PUBLIC_KEYS`: GitHub's keys given as `[{key_identifier, key}]` (PEM); then nothing is fetched. */
+  githubPublicKeys: { key_identifier: string; key: string }[] | undefined;
+  /** `KEYMINT_GITHUB_KEYS_URL`: where GitHub's keys are fetched from (GitHub's format). */
+  githubKeysUrl: string;
+  /** `KEYMINT_LEAK_REPORTS_PER_IP`: public reports (`POST /v1/leaks/report`) allowed per IP per minute. */
+  reportsPerIp: number;
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -170,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowPrivate: flag(env, 'KEYMINT_WEBHOOK_ALLOW_PRIVATE'),
       pollMs: integer(env, 'KEYMINT_WEBHOOK_POLL_MS', 1000, 0, 600_000),
     },
+    leaks: leakConfig(env),
     host,
     port,
     databaseUrl,
@@ -267,4 +287,31 @@ function tokenConfig(env: NodeJS.ProcessEnv, publicUrl: string): TokenConfig {
     failuresPerIp: integer(env, 'KEYMINT_TOKEN_FAILURES_PER_IP', 30, 1, 1_000_000),
     failureWindowMs: integer(env, 'KEYMINT_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
   };
+}
+
+function leakConfig(env: NodeJS.ProcessEnv): LeakConfig {
+  const action = (env.KEYMINT_LEAK_ACTION || 'revoke') as LeakAction;
+  if (action !== 'revoke' && action !== 'notify') throw new ConfigError('KEYMINT_LEAK_ACTION', 'expected revoke or notify');
+  return {
+    action,
+    githubPublicKeys: githubPublicKeys(env.KEYMINT_GITHUB_PUBLIC_KEYS),
+    githubKeysUrl: httpUrl('KEYMINT_GITHUB_KEYS_URL', env.KEYMINT_GITHUB_KEYS_URL || GITHUB_KEYS_URL),
+    reportsPerIp: integer(env, 'KEYMINT_LEAK_REPORTS_PER_IP', 10, 1, 1_000_000),
+  };
+}
+
+/** `KEYMINT_GITHUB_PUBLIC_KEYS`: a JSON list of `{key_identifier, key}` (the PEMs are checked when the app is built). */
+function githubPublicKeys(raw: string | undefined): LeakConfig['githubPublicKeys'] {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = 'expected a JSON list of {"key_identifier": "…", "key": "-----BEGIN PUBLIC KEY-----…"}';
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('KEYMINT_GITHUB_PUBLIC_KEYS', problem);
+  }
+  const valid = (entry: unknown) =>
+    typeof (entry as { key_identifier?: unknown })?.key_identifier === 'string' && typeof (entry as { key?: unknown }).key === 'string';
+  if (!Array.isArray(list) || list.length === 0 || !list.every(valid)) throw new ConfigError('KEYMINT_GITHUB_PUBLIC_KEYS', problem);
+  return list.map(({ key_identifier, key }: { key_identifier: string; key: string }) => ({ key_identifier, key }));
 }

@@ -25,7 +25,7 @@ const mark = (where: string) => {
 };
 const leaks = () => sent.filter((value) => t.logs.lines.some((line) => line.includes(value)));
 
-const SECRET_FIELDS = ['key', 'secret', 'token', 'client_secret', 'access_token', 'password'];
+const SECRET_FIELDS = ['key', 'secret', 'token', 'client_secret', 'access_token', 'password', 'keys'];
 const secretFields = (where: string) => Object.fromEntries(SECRET_FIELDS.map((field) => [field, mark(`${where}.${field}`)]));
 const secretHeaders = (where: string) => ({
   authorization: `Bearer ${mark(`${where}.authorization`)}`,

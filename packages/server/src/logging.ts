@@ -1,7 +1,7 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
-/** Fields that may hold a secret, wherever they appear: bodies, error contexts, query strings. */
-const SECRET_FIELDS = ['key', 'secret', 'token', 'client_secret', 'access_token', 'password'];
+/** Fields that may hold a secret, wherever they appear: bodies, error contexts, query strings (`keys`: a leak report's secrets). */
+const SECRET_FIELDS = ['key', 'secret', 'token', 'client_secret', 'access_token', 'password', 'keys'];
 /** Headers that carry credentials (or, for Idempotency-Key, the key to a stored answer). */
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie', 'idempotency-key'];
 const CENSOR = '[redacted]';

@@ -84,6 +84,13 @@ export interface Endpoint<S extends EndpointSchema = EndpointSchema> {
   onRequest?: onRequestHookHandler;
   /** Serializers that replace the schema's for a status (both adapters use them); they must write the schema's bytes. */
   serializers?: Partial<Record<SuccessStatus, (body: Success<S['response']>) => string>>;
+  /** Largest body this endpoint accepts, bytes, when not the server's `bodyLimit` (GitHub's batches of 1,000 tokens). */
+  bodyLimit?: number;
+  /**
+   * Checks the raw bytes of a JSON body before it is parsed (a signature over them), throwing a
+   * `DomainError` to refuse the request. Only this endpoint's body is kept as bytes.
+   */
+  checkRawBody?: (raw: Buffer, headers: IncomingHttpHeaders) => Promise<void>;
   /** Served by the raw `node:http` adapter (`fast-lane.ts`) when the request is a plain one. */
   fastLane?: true;
   handler(call: Call<S>): Outcome<S> | Promise<Outcome<S>>;
@@ -95,7 +102,9 @@ export type AnyEndpoint = Endpoint<any>;
 
 /** Declares an endpoint, typing its handler by its schemas. */
 export function defineEndpoint<S extends EndpointSchema>(endpoint: Endpoint<S>): Endpoint<S> {
-  if (endpoint.fastLane && endpoint.onRequest) throw new Error(`${endpoint.operationId}: a fast-lane endpoint cannot have onRequest checks`);
+  if (endpoint.fastLane && (endpoint.onRequest || endpoint.checkRawBody)) {
+    throw new Error(`${endpoint.operationId}: a fast-lane endpoint cannot have onRequest or raw body checks`);
+  }
   return endpoint;
 }
 

@@ -7,6 +7,7 @@ import { revokeKey } from '../keys/routes/revoke-key.js';
 import { rotateKey } from '../keys/routes/rotate-key.js';
 import { updateKey } from '../keys/routes/update-key.js';
 import { verifyKey } from '../keys/routes/verify-key.js';
+import { getLeakPattern, reportGithubLeaks, reportLeaks } from '../leaks/routes.js';
 import { createRootKey, deleteRootKey, getRootKey, listRootKeys, rotateRootKey } from '../root-keys/routes.js';
 import { createSession, deleteSession, revokeSessions } from '../sessions/routes.js';
 import { introspectToken } from '../tokens/routes/introspect-token.js';
@@ -51,6 +52,9 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     revokeSessions(s),
     listAuditEvents(s),
     ...webhookEndpoints(s),
+    reportGithubLeaks(s),
+    reportLeaks(s),
+    getLeakPattern(s),
     issueToken(s.tokens),
     introspectToken(s.tokens),
     ...serverMetadata(s.tokens),

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, RouteOptions } from 'fastify';
 import { Answer, type AnyEndpoint, type Call } from './endpoint.js';
 import { errorHandler } from './error-handler.js';
+import type { JsonBodyParser } from './nul-guard.js';
 import type { KeymintApp } from './types.js';
 
 /** OpenAPI security of an endpoint: its own, else none when public and bearer otherwise. */
@@ -30,6 +31,7 @@ function routeOf(endpoint: AnyEndpoint): RouteOptions {
     url: endpoint.path,
     config: { access: endpoint.access },
     ...(endpoint.onRequest ? { onRequest: endpoint.onRequest } : {}),
+    ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit } : {}),
     schema: {
       ...schema,
       operationId,
@@ -49,13 +51,31 @@ function routeOf(endpoint: AnyEndpoint): RouteOptions {
 }
 
 /**
+ * An endpoint whose JSON body is checked as raw bytes first (`checkRawBody`), in a context of its
+ * own: only there is the body read as a buffer, checked, then parsed as everywhere else.
+ */
+function registerRawChecked(context: KeymintApp, endpoint: AnyEndpoint, parseJson: JsonBodyParser): void {
+  const check = endpoint.checkRawBody!;
+  context.removeContentTypeParser('application/json');
+  context.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
+    check(raw as Buffer, request.headers).then(
+      () => parseJson((raw as Buffer).toString('utf8'), done),
+      (error: Error) => done(error),
+    );
+  });
+  context.route(routeOf(endpoint));
+}
+
+/**
  * Registers every endpoint of the table on Fastify. The OAuth-style endpoints share an
  * encapsulated context: only there are form-urlencoded bodies parsed (the rest of the API keeps
  * answering 415 to them), answers are never cached (RFC 6749 §5.1) and failures are rendered as
  * RFC 6749 bodies.
  */
-export async function registerEndpoints(app: KeymintApp, endpoints: readonly AnyEndpoint[]): Promise<void> {
-  for (const endpoint of endpoints) if (endpoint.errors === 'contract') app.route(routeOf(endpoint));
+export async function registerEndpoints(app: KeymintApp, endpoints: readonly AnyEndpoint[], parseJson: JsonBodyParser): Promise<void> {
+  for (const endpoint of endpoints) if (endpoint.errors === 'contract' && !endpoint.checkRawBody) app.route(routeOf(endpoint));
+  for (const endpoint of endpoints)
+    if (endpoint.checkRawBody) await app.register(async (context: KeymintApp) => registerRawChecked(context, endpoint, parseJson));
   await app.register(async (context: KeymintApp) => {
     await context.register(formbody);
     context.addHook('onSend', (_request, reply, payload, done) => {

@@ -70,6 +70,7 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
         { name: 'webhooks', description: 'Lifecycle event endpoints and their deliveries' },
         { name: 'oauth', description: 'Client credentials: access tokens, introspection, discovery' },
         { name: 'signing-keys', description: 'Keys that sign access tokens' },
+        { name: 'leaks', description: 'Leaked secret reports: GitHub secret scanning, public reports, the scanner pattern' },
         { name: 'operations', description: 'Health, metrics and docs' },
       ],
     },

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { AuditService } from '../audit/audit-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { LeakServices } from '../leaks/leak-services.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -35,5 +36,6 @@ export interface Services {
   sessions: SessionService;
   audit: AuditService;
   webhooks: WebhookService;
+  leaks: LeakServices;
   metrics: Metrics;
 }

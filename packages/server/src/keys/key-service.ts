@@ -232,8 +232,8 @@ export class KeyService {
     return { key: unseal<KeyWithSecret>(earlier.response, sealing), replayed: true };
   }
 
-  /** Drops cached state here and tells the other instances to do the same. */
-  private async invalidate(invalidation: Invalidation): Promise<void> {
+  /** Drops cached state here and tells the other instances to do the same (leak handling too changes keys). */
+  async invalidate(invalidation: Invalidation): Promise<void> {
     this.deps.cache.invalidate(invalidation);
     await this.deps.bus.publish(invalidation);
   }

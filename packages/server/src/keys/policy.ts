@@ -96,6 +96,8 @@ export function newKey(
     revocationReason: null,
     rateLimit: body.rate_limit ? rateLimit(body.rate_limit) : null,
     credits: body.credits ? credits(body.credits) : null,
+    leakedAt: null,
+    leakSourceUrl: null,
     createdBy: ids.createdBy,
   };
 }

@@ -28,6 +28,8 @@ export function presentKey(key: KeyRecord, now: Millis): Key {
       refill_amount: key.credits.refillAmount,
       refill_interval_seconds: key.credits.refillIntervalSeconds,
     },
+    leaked_at: iso(key.leakedAt),
+    leak_source_url: key.leakSourceUrl,
     created_by: key.createdBy,
   };
 }

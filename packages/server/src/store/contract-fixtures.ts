@@ -32,6 +32,8 @@ export function keyRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
     revocationReason: null,
     rateLimit: null,
     credits: null,
+    leakedAt: null,
+    leakSourceUrl: null,
     createdBy: null,
     ...overrides,
   };

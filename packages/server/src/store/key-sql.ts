@@ -28,6 +28,9 @@ export function* createKey({ claim, writes }: KeyInsertion): StatementProgram<Id
   return { inserted: true };
 }
 
+/** Digests per `IN (…)` lookup. */
+const DIGEST_CHUNK = 1000;
+
 /** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -78,6 +81,26 @@ export class KeySql {
     if (!row) return null;
     const { valid_until, ...keyRow } = row;
     return { key: keyFromRow(keyRow), validUntil: valid_until };
+  }
+
+  async findIdsByDigests(digests: readonly string[]): Promise<Map<string, { keyId: string; validUntil: Millis | null }>> {
+    const found = new Map<string, { keyId: string; validUntil: Millis | null }>();
+    const unique = [...new Set(digests)];
+    // Chunks keep each statement's parameter count far under both dialects' limits.
+    for (let i = 0; i < unique.length; i += DIGEST_CHUNK) {
+      const rows = await this.context.db
+        .selectFrom('key_secrets')
+        .select(['digest', 'key_id', 'valid_until'])
+        .where('digest', 'in', unique.slice(i, i + DIGEST_CHUNK))
+        .execute();
+      for (const row of rows) found.set(row.digest, { keyId: row.key_id, validUntil: row.valid_until });
+    }
+    return found;
+  }
+
+  async prefixes(): Promise<string[]> {
+    const rows = await this.context.db.selectFrom('api_keys').select('prefix').distinct().orderBy('prefix').execute();
+    return rows.map((row) => row.prefix);
   }
 
   async list(filter: KeyFilter): Promise<{ keys: KeyRecord[]; total: number }> {

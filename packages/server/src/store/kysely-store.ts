@@ -88,6 +88,14 @@ export class KyselyStore extends WebhookSql implements Store {
     return this.keys.list(filter);
   }
 
+  async findKeyIdsByDigests(digests: readonly string[]): Promise<Map<string, { keyId: string; validUntil: Millis | null }>> {
+    return this.keys.findIdsByDigests(digests);
+  }
+
+  async listKeyPrefixes(): Promise<string[]> {
+    return this.keys.prefixes();
+  }
+
   async changeKey(id: string, decide: (current: KeyRecord) => KeyChange | null): Promise<KeyRecord | null> {
     return this.keys.change(id, decide);
   }

@@ -214,5 +214,14 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('api_keys_expiry').ifNotExists().on('api_keys').column('expires_at').execute();
       },
     },
+    '0008_leaks': {
+      async up(db: Kysely<unknown>) {
+        // Null unless a leak report named the key's secret. The prefix index answers the distinct
+        // prefixes `GET /v1/leaks/pattern` covers without reading every key.
+        await db.schema.alterTable('api_keys').addColumn('leaked_at', 'bigint').execute();
+        await db.schema.alterTable('api_keys').addColumn('leak_source_url', 'text').execute();
+        await db.schema.createIndex('api_keys_prefix').ifNotExists().on('api_keys').column('prefix').execute();
+      },
+    },
   };
 }

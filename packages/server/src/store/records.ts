@@ -24,6 +24,9 @@ export interface KeyRecord {
   revocationReason: string | null;
   rateLimit: { limit: number; windowSeconds: number } | null;
   credits: { remaining: number; refillAmount: number | null; refillIntervalSeconds: number | null } | null;
+  /** When a leak report named this key's secret (`leaks/leak-service.ts`); null unless one did. */
+  leakedAt: Millis | null;
+  leakSourceUrl: string | null;
   createdBy: string | null;
 }
 

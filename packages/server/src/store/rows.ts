@@ -42,6 +42,8 @@ export function keyFromRow(row: KeyRow): KeyRecord {
             refillAmount: row.credits_refill_amount,
             refillIntervalSeconds: row.credits_refill_interval_seconds,
           },
+    leakedAt: row.leaked_at,
+    leakSourceUrl: row.leak_source_url,
     createdBy: row.created_by,
   };
 }
@@ -70,6 +72,8 @@ export function keyToRow(key: KeyRecord): Columns<'api_keys'> {
     credits_remaining: key.credits?.remaining ?? null,
     credits_refill_amount: key.credits?.refillAmount ?? null,
     credits_refill_interval_seconds: key.credits?.refillIntervalSeconds ?? null,
+    leaked_at: key.leakedAt,
+    leak_source_url: key.leakSourceUrl,
     created_by: key.createdBy,
   };
 }

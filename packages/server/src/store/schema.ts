@@ -26,6 +26,8 @@ export interface Database {
     credits_remaining: number | null;
     credits_refill_amount: number | null;
     credits_refill_interval_seconds: number | null;
+    leaked_at: number | null;
+    leak_source_url: string | null;
     created_by: string | null;
   };
   /** Maintained key counts per scope and owner (see `key-counts.ts`). */

@@ -68,6 +68,13 @@ export interface Store extends WebhookStore {
   findKeyByDigest(digest: string): Promise<{ key: KeyRecord; validUntil: Millis | null } | null>;
   listKeys(filter: KeyFilter): Promise<{ keys: KeyRecord[]; total: number }>;
   /**
+   * The keys these secret digests open, in one lookup (a leak report carries up to 1,000): each
+   * digest found maps to its key id and that secret's grace end (null: current secret).
+   */
+  findKeyIdsByDigests(digests: readonly string[]): Promise<Map<string, { keyId: string; validUntil: Millis | null }>>;
+  /** The distinct prefixes of stored keys, sorted (what `GET /v1/leaks/pattern` covers). */
+  listKeyPrefixes(): Promise<string[]>;
+  /**
    * Reads the key, asks `decide`, writes the result and its audit event in one transaction.
    * `decide` answering null changes nothing. Answers the key as it now stands; null: no such key.
    */

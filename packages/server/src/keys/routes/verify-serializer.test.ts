@@ -22,6 +22,8 @@ const key = (id: string, credits: Key['credits'] = null): Key => ({
   revocation_reason: null,
   rate_limit: { limit: 10, window_seconds: 60 },
   credits,
+  leaked_at: null,
+  leak_source_url: null,
   created_by: 'rk_1',
 });
 
