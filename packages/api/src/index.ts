@@ -8,5 +8,6 @@ export * from './keys.js';
 export * from './root-keys.js';
 export * from './sessions.js';
 export * from './audit.js';
+export * from './usage.js';
 export * from './oauth.js';
 export * from './oauth-errors.js';

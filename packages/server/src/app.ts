@@ -29,7 +29,12 @@ import { VerifyCache } from './keys/verify-cache.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
+import { UsageService } from './usage/usage-service.js';
 import { createTokenServices } from './tokens/token-module.js';
+
+/** How often usage buckets are rolled up (minute → hour → day) and pruned. */
+const USAGE_MAINTENANCE_MS = 60_000;
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
@@ -82,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
+  const usageCounts = new UsageRecorder((counts) => store.addUsage(counts), logError('usage flush failed'));
   const tokens = createTokenServices({ config, store, clock, logger: deps.logger, secret: serverSecret });
   const authenticator = new Authenticator(
     store,
@@ -106,10 +112,20 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     await bus.publish({ rootKeys: true });
   };
   const services: Services = {
-    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
+    keys: new KeyService({
+      store,
+      clock,
+      cache,
+      bus,
+      lastUsed: keyUsage,
+      usage: usageCounts,
+      serverSecret,
+      onVerify: (code) => metrics.countVerification(code),
+    }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),
+    usage: new UsageService(store, clock, config.usageRetention),
     metrics,
   };
   const endpoints = endpointsOf({
@@ -167,9 +183,16 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   });
 
   const flush = async () => {
-    await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);
+    await Promise.all([keyUsage.flush(), rootKeyUsage.flush(), usageCounts.flush()]);
   };
   app.addHook('onClose', flush);
+  // Rollups and retention of the usage buckets, on every instance (a rollup is idempotent).
+  const usageMaintenance = setInterval(() => void services.usage.maintain().catch(logError('usage rollup failed')), USAGE_MAINTENANCE_MS);
+  usageMaintenance.unref();
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(usageMaintenance);
+    done();
+  });
   await app.ready();
   const ensureSigningKey = async () => {
     await tokens.ring.current();

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
+import type { UsageRetentionConfig } from './usage/usage-service.js';
 
 /** Everything the server reads from its environment, parsed and checked once at start. */
 export interface Config {
@@ -51,6 +52,10 @@ export interface Config {
   authFailuresPerIp: number;
   /** Browser origins allowed to call the session routes (`KEYMINT_CORS_ORIGINS`); empty (default): none. */
   corsOrigins: string[];
+  /** How long usage buckets are kept (`KEYMINT_USAGE_RETENTION_MINUTE_HOURS`, `…_HOUR_DAYS`, `…_DAY_DAYS`). */
+  usageRetention: UsageRetentionConfig;
+  /** Management requests per calling credential per minute (`KEYMINT_API_RATE_LIMIT`); 0: no limit. */
+  apiRateLimit: number;
 }
 
 /** JWT signing algorithms access tokens may be signed with. */
@@ -145,6 +150,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.KEYMINT_TRUST_PROXY),
     authFailuresPerIp: integer(env, 'KEYMINT_AUTH_FAILURES_PER_IP', 100, 1, 1_000_000),
     corsOrigins: corsOrigins(env.KEYMINT_CORS_ORIGINS),
+    // Rollups rewrite recent buckets from the finer ones, so those must outlive the rewrite window.
+    usageRetention: {
+      minuteHours: integer(env, 'KEYMINT_USAGE_RETENTION_MINUTE_HOURS', 48, 3, 24 * 366),
+      hourDays: integer(env, 'KEYMINT_USAGE_RETENTION_HOUR_DAYS', 90, 3, 3660),
+      dayDays: integer(env, 'KEYMINT_USAGE_RETENTION_DAY_DAYS', 1825, 1, 36_600),
+    },
+    apiRateLimit: integer(env, 'KEYMINT_API_RATE_LIMIT', 6000, 0, 10_000_000),
     host,
     port,
     databaseUrl,

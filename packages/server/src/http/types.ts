@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
+import type { UsageService } from '../usage/usage-service.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -33,5 +34,6 @@ export interface Services {
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;
+  usage: UsageService;
   metrics: Metrics;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsContract } from './credentials.contract.js';
 import { keyStatusContract } from './key-status.contract.js';
+import { usageContract } from './usage.contract.js';
 import { auditRecord, digest, insertMintedSession, keyRecord, sessionRecord, T0 } from './contract-fixtures.js';
 import { keyToRow } from './rows.js';
 import type { KyselyStore } from './kysely-store.js';
@@ -383,4 +384,5 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
 
   keyStatusContract(() => store);
   credentialsContract(() => store);
+  usageContract(() => store);
 }
