@@ -2,8 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ExternalId, Timestamp } from './common.js';
 
 /** The width of a usage bucket: `minute` (kept 48 h by default), `hour` (90 days) or `day` (5 years); default `hour`. */
+// Untitled: swagger rewrites query parameters' schemas, so a titled one would be two schemas under one name.
 export const UsageGranularity = Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], {
-  title: 'UsageGranularity',
   description: 'Bucket width, in UTC; default `hour`.',
 });
 export type UsageGranularity = Static<typeof UsageGranularity>;
