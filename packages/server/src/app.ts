@@ -7,6 +7,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { installApiRateLimit } from './http/api-rate-limit.js';
 import { installAuth } from './http/auth-hook.js';
 import { installConsole } from './http/console.js';
 import { installCors } from './http/cors.js';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   await installCors(app, config.corsOrigins);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
+  await installApiRateLimit(app, { max: config.apiRateLimit, redisUrl: config.redisUrl, endpoints });
   await registerEndpoints(app, endpoints);
   await installConsole(app, consoleAssetsDir);
   app.addHook('preClose', (done) => {
