@@ -35,6 +35,7 @@ const GROUP_FIELD = { key: 'key_id', code: 'code', tag: 'tag' } as const;
 export class UsageService {
   /** Where the last rollup began (null: none yet since start, so the first one covers every minute kept). */
   private lastRollUp: Millis | null = null;
+  private maintaining: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -63,9 +64,15 @@ export class UsageService {
 
   /**
    * Rolls minutes up into hours and hours into days, then deletes buckets past their retention.
-   * Safe to run on every instance at once: a rollup replaces buckets with their sums.
+   * Safe to run on every instance at once: a rollup replaces buckets with their sums. A call
+   * while a run is under way waits for that run instead of starting another.
    */
-  async maintain(): Promise<void> {
+  maintain(): Promise<void> {
+    this.maintaining ??= this.rollUpAndPrune().finally(() => (this.maintaining = undefined));
+    return this.maintaining;
+  }
+
+  private async rollUpAndPrune(): Promise<void> {
     const now = this.clock.now();
     const since = this.lastRollUp === null ? now - this.retention.minuteHours * HOUR_MS : Math.min(this.lastRollUp, now) - LATE_FLUSH_MARGIN_MS;
     await this.store.rollUpUsage('hour', since);
