@@ -10,5 +10,6 @@ export * from './root-keys.js';
 export * from './sessions.js';
 export * from './audit.js';
 export * from './webhooks.js';
+export * from './usage.js';
 export * from './oauth.js';
 export * from './oauth-errors.js';

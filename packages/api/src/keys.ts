@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { UsageTags } from './usage.js';
 import { exclusive, ExternalId, together, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
@@ -214,8 +215,9 @@ export const VerifyKeyBody = Type.Object(
     key: Type.String({ minLength: 1, maxLength: 512 }),
     scopes: Type.Optional(Scopes),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1 })),
+    tags: Type.Optional(UsageTags),
   },
-  { additionalProperties: false, examples: [{ key: EXAMPLE_SECRET, scopes: ['invoices:read'], cost: 1 }] },
+  { additionalProperties: false, examples: [{ key: EXAMPLE_SECRET, scopes: ['invoices:read'], cost: 1, tags: ['path:/invoices'] }] },
 );
 export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
 

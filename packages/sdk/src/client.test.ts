@@ -215,16 +215,46 @@ describe('client options', () => {
   });
 });
 
-describe('usage (no route serves it yet: metering is deferred)', () => {
-  it('usage.get sends the contract request and surfaces the 404 as NotFoundError', async () => {
+describe('usage', () => {
+  it('usage.get and usage.query answer the verifies (tags included) once the server has written them', async () => {
+    const key = await km.keys.create({ name: 'usage', organizationId: 'org_usage' });
+    await km.keys.verify({ key: key.secret, tags: ['plan:pro', 'region:eu'] });
+    await km.keys.verify({ key: key.secret, tags: ['plan:pro'], scopes: ['missing'] });
+    const minute = { granularity: 'minute' as const, from: new Date(Date.now() - 120_000).toISOString() };
+    // Counts reach the store in batches, at least once a second.
+    let usage = await km.usage.get(key.id, minute);
+    for (let tries = 0; tries < 30 && usage.buckets.every((bucket) => bucket.total === 0); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      usage = await km.usage.get(key.id, minute);
+    }
+    expect(usage.keyId).toBe(key.id);
+    expect(usage.granularity).toBe('minute');
+    const counted = usage.buckets.filter((bucket) => bucket.total > 0);
+    expect(counted.reduce((sum, bucket) => sum + bucket.total, 0)).toBe(2);
+    expect(Object.assign({}, ...counted.map((bucket) => bucket.codes))).toMatchObject({ VALID: 1, INSUFFICIENT_SCOPE: 1 });
+
+    const byTag = await km.usage.query({ organizationId: 'org_usage', groupBy: 'tag', ...minute });
+    expect(byTag.groups).toEqual([
+      { tag: 'plan:pro', total: 2, codes: { VALID: 1, INSUFFICIENT_SCOPE: 1 }, creditsSpent: 0 },
+      { tag: 'region:eu', total: 1, codes: { VALID: 1 }, creditsSpent: 0 },
+    ]);
+    const byKey = await km.usage.query({ organizationId: 'org_usage', groupBy: 'key', ...minute });
+    expect(byKey.groups?.map((group) => group.keyId)).toEqual([key.id]);
+  });
+
+  it('surfaces a bad range as InvalidRequestError naming the field, and an unknown key as NotFoundError', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {
-      const key = await km.keys.create({ name: 'usage', organizationId: 'org_usage' });
       const client = new Keymint({ baseUrl: proxy.url, token: server.rootKey, retries: 0 });
-      const usage = await failure(client.usage.get(key.id, { from: '2026-01-01T00:00:00Z', granularity: 'day' }));
-      expect(proxy.seen.at(-1)).toMatchObject({ method: 'GET', url: `/v1/keys/${key.id}/usage?from=2026-01-01T00%3A00%3A00Z&granularity=day` });
-      expect(proxy.seen.at(-1)!.headers.authorization).toBe(`Bearer ${server.rootKey}`);
-      expect(usage).toBeInstanceOf(NotFoundError);
+      const bad = await failure(client.usage.get('key_unknown0000000000', { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }));
+      expect(proxy.seen.at(-1)).toMatchObject({
+        method: 'GET',
+        url: '/v1/keys/key_unknown0000000000/usage?from=2026-01-02T00%3A00%3A00Z&to=2026-01-01T00%3A00%3A00Z',
+      });
+      expect(bad).toBeInstanceOf(NotFoundError);
+      const tooLong = await failure(client.usage.query({ from: '2020-01-01T00:00:00Z', granularity: 'minute' }));
+      expect(tooLong).toBeInstanceOf(InvalidRequestError);
+      expect((tooLong as InvalidRequestError).details?.[0]?.field).toBe('from');
     } finally {
       await proxy.close();
     }

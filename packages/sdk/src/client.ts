@@ -7,7 +7,6 @@ import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRota
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
 import { signingKeysList, signingKeysRotate } from './funcs/signing-keys.js';
-import { usageGet } from './funcs/usage.js';
 import {
   webhooksCreate,
   webhooksDelete,
@@ -19,6 +18,7 @@ import {
   webhooksTest,
   webhooksUpdate,
 } from './funcs/webhooks.js';
+import { usageGet, usageQuery } from './funcs/usage.js';
 
 /** A standalone function seen as a method: the core bound, the `Result` unwrapped (thrown on failure). */
 type Method<F> = F extends (core: KeymintCore, ...args: infer A) => Promise<Result<infer T>> ? (...args: A) => Promise<T> : never;
@@ -60,7 +60,7 @@ export class Keymint extends KeymintCore {
   readonly tokens;
   /** The audit trail. */
   readonly audit;
-  /** Verification counts per key. */
+  /** Verify counts: per key (`get`) and across keys (`query`, grouped by key, code or tag). */
   readonly usage;
   /** Keys that sign access tokens: list, rotate. */
   readonly signingKeys;
@@ -88,7 +88,7 @@ export class Keymint extends KeymintCore {
     this.sessions = methods(this, { create: sessionsCreate, delete: sessionsDelete, revokeForUser: sessionsRevokeForUser });
     this.tokens = methods(this, { clientCredentials: tokensClientCredentials, introspect: tokensIntrospect });
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
-    this.usage = methods(this, { get: usageGet });
+    this.usage = methods(this, { get: usageGet, query: usageQuery });
     this.signingKeys = methods(this, { list: signingKeysList, rotate: signingKeysRotate });
     this.webhooks = methods(this, {
       create: webhooksCreate,

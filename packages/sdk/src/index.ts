@@ -8,7 +8,6 @@ export * from './errors.js';
 export type { RetryConfig, RetryOption } from './retry.js';
 export type { Page } from './paging.js';
 export type * from './types.js';
-export type { GetUsageParams, KeyUsage } from './contract-pending.js';
 export type { Camelize } from './case.js';
 export * from './funcs/keys.js';
 export * from './funcs/root-keys.js';

@@ -40,6 +40,10 @@ import type {
   AuditEvent,
   SigningKey,
   SigningKeyList,
+  KeyUsage,
+  KeyUsageQuery,
+  Usage,
+  UsageQuery,
 } from '@keymint/api';
 import type { Camelize } from './case.js';
 
@@ -133,3 +137,11 @@ export type ReportLeaksParams = Camelize<LeakReportBody>;
 export type LeakReceiptInfo = Camelize<LeakReceipt>;
 /** `leaks.pattern` answer: the scanner regex and the prefixes it covers. */
 export type LeakPatternInfo = Camelize<LeakPattern>;
+/** `usage.get` input: the range (`from`, `to`, RFC 3339) and `granularity` (minute, hour, day). */
+export type KeyUsageParams = Camelize<KeyUsageQuery>;
+/** `usage.get` answer: every bucket of the range, zero ones included, oldest first. */
+export type KeyUsageInfo = Camelize<KeyUsage>;
+/** `usage.query` input: owners, range, granularity and `groupBy`. */
+export type UsageParams = Camelize<UsageQuery>;
+/** `usage.query` answer: buckets and, with `groupBy`, the largest groups. */
+export type UsageInfo = Camelize<Usage>;

@@ -7,6 +7,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { installApiRateLimit } from './http/api-rate-limit.js';
 import { installAuth } from './http/auth-hook.js';
 import { installConsole } from './http/console.js';
 import { installCors } from './http/cors.js';
@@ -31,9 +32,14 @@ import { LeakService } from './leaks/leak-service.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
+import { UsageService } from './usage/usage-service.js';
 import { createTokenServices } from './tokens/token-module.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+
+/** How often usage buckets are rolled up (minute → hour → day) and pruned. */
+const USAGE_MAINTENANCE_MS = 60_000;
 
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
@@ -91,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
+  const usageCounts = new UsageRecorder((counts) => store.addUsage(counts), logError('usage flush failed'));
   const tokens = createTokenServices({ config, store, clock, logger: deps.logger, secret: serverSecret });
   const authenticator = new Authenticator(
     store,
@@ -116,7 +123,16 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   };
   // Webhooks are sent by the dispatcher's rounds, never by the request that raised them.
   const dispatcher = new WebhookDispatcher({ store, clock, config: config.webhooks, serverSecret, logger: deps.logger });
-  const keys = new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) });
+  const keys = new KeyService({
+    store,
+    clock,
+    cache,
+    bus,
+    lastUsed: keyUsage,
+    usage: usageCounts,
+    serverSecret,
+    onVerify: (code) => metrics.countVerification(code),
+  });
   const { leaks: leakConfig } = config;
   const services: Services = {
     keys,
@@ -134,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
       reportThrottle: new FailureThrottle(clock, leakConfig.reportsPerIp, LEAK_REPORT_WINDOW_MS, 20_000),
       store,
     },
+    usage: new UsageService(store, clock, config.usageRetention),
     metrics,
   };
   const endpoints = endpointsOf({
@@ -183,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   await installCors(app, config.corsOrigins);
   installAuth(app, authenticator, new FailureThrottle(clock, config.authFailuresPerIp, AUTH_FAILURE_WINDOW_MS, 20_000));
   await installOpenApi(app, config.publicUrl);
+  await installApiRateLimit(app, { max: config.apiRateLimit, redisUrl: config.redisUrl, endpoints });
   await registerEndpoints(app, endpoints, parseJson);
   await installConsole(app, consoleAssetsDir);
   app.addHook('preClose', (done) => {
@@ -191,11 +209,18 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   });
 
   const flush = async () => {
-    await Promise.all([keyUsage.flush(), rootKeyUsage.flush()]);
+    await Promise.all([keyUsage.flush(), rootKeyUsage.flush(), usageCounts.flush()]);
   };
   app.addHook('onClose', async () => {
     await dispatcher.stop();
     await flush();
+  });
+  // Rollups and retention of the usage buckets, on every instance (a rollup is idempotent).
+  const usageMaintenance = setInterval(() => void services.usage.maintain().catch(logError('usage rollup failed')), USAGE_MAINTENANCE_MS);
+  usageMaintenance.unref();
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(usageMaintenance);
+    done();
   });
   await app.ready();
   const ensureSigningKey = async () => {

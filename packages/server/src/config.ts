@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
+import type { UsageRetentionConfig } from './usage/usage-service.js';
 
 /** Everything the server reads from its environment, parsed and checked once at start. */
 export interface Config {
@@ -55,6 +56,10 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Leak reports (`/v1/leaks/*`): what a leak does to a key, and where GitHub's signing keys come from. */
   leaks: LeakConfig;
+  /** How long usage buckets are kept (`KEYMINT_USAGE_RETENTION_MINUTE_HOURS`, `…_HOUR_DAYS`, `…_DAY_DAYS`). */
+  usageRetention: UsageRetentionConfig;
+  /** Management requests per calling credential per minute (`KEYMINT_API_RATE_LIMIT`); 0: no limit. */
+  apiRateLimit: number;
 }
 
 /** Where webhooks may be sent, and how often the dispatcher looks for work. */
@@ -190,6 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integer(env, 'KEYMINT_WEBHOOK_POLL_MS', 1000, 0, 600_000),
     },
     leaks: leakConfig(env),
+    // Rollups rewrite recent buckets from the finer ones, so those must outlive the rewrite window.
+    usageRetention: {
+      minuteHours: integer(env, 'KEYMINT_USAGE_RETENTION_MINUTE_HOURS', 48, 3, 24 * 366),
+      hourDays: integer(env, 'KEYMINT_USAGE_RETENTION_HOUR_DAYS', 90, 3, 3660),
+      dayDays: integer(env, 'KEYMINT_USAGE_RETENTION_DAY_DAYS', 1825, 1, 36_600),
+    },
+    apiRateLimit: integer(env, 'KEYMINT_API_RATE_LIMIT', 6000, 0, 10_000_000),
     host,
     port,
     databaseUrl,

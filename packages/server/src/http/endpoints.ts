@@ -17,6 +17,7 @@ import { serverMetadata } from '../tokens/routes/server-metadata.js';
 import { listSigningKeys, rotateSigningKey } from '../tokens/routes/signing-keys.js';
 import type { TokenServices } from '../tokens/token-services.js';
 import { webhookEndpoints } from '../webhooks/routes.js';
+import { getKeyUsage, queryUsage } from '../usage/routes.js';
 import { routeKey, type AnyEndpoint } from './endpoint.js';
 import { healthz, metricsEndpoint, openApiDocument, readyz, type OperationsDeps } from './operations.js';
 import type { RouteAccess, Services } from './types.js';
@@ -42,6 +43,8 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     rotateKey(s),
     revokeKey(s),
     deleteKey(s),
+    getKeyUsage(s),
+    queryUsage(s),
     createRootKey(s),
     listRootKeys(s),
     getRootKey(s),

@@ -8,6 +8,7 @@ import type { LeakServices } from '../leaks/leak-services.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { UsageService } from '../usage/usage-service.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -37,5 +38,6 @@ export interface Services {
   audit: AuditService;
   webhooks: WebhookService;
   leaks: LeakServices;
+  usage: UsageService;
   metrics: Metrics;
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { idempotencyDigest, requestHash, seal, unseal, type SealingInput } from './idempotency.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
 import { changedFields, presentCachedKey, presentKey } from './present.js';
 import { digestSecret } from '../credentials/digest.js';
@@ -27,6 +28,8 @@ export interface KeyServiceDeps {
   cache: VerifyCache;
   bus: InvalidationBus;
   lastUsed: LastUsedRecorder;
+  /** Counts every verify of a found key (usage analytics), in memory; written in batches. */
+  usage: UsageRecorder;
   /** Keys Idempotency-Key digests and sealed replays; undefined (PostgreSQL without `KEYMINT_SECRET`): replays refused. */
   serverSecret: string | undefined;
   /** Counts verify outcomes (metrics). */
@@ -167,6 +170,7 @@ export class KeyService {
     const code = verifyCode(found.key, found.validUntil, now, body.scopes ?? []);
     if (code === 'NOT_FOUND') return this.outcome({ valid: false, code });
     if (code === 'VALID') this.recordUse(found.key, now);
+    this.deps.usage.count({ key: found.key, code, creditsSpent: this.creditsSpent(body, found.key, code), tags: body.tags, at: now });
     const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentCachedKey(found.key, now) };
     if (found.key.credits) result.credits_remaining = found.key.credits.remaining;
     return this.outcome(result);
@@ -182,6 +186,14 @@ export class KeyService {
     if (key.lastUsedAt !== null && now - key.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
     key.lastUsedAt = now;
     this.deps.lastUsed.record(key.id, now);
+  }
+
+  /**
+   * What this verify spent of the key's credits: its `cost` when it is `VALID` and the key has
+   * credits. Metering, when it spends them, passes its own figure here.
+   */
+  private creditsSpent(body: VerifyKeyBody, key: KeyRecord, code: VerifyKeyResult['code']): number {
+    return code === 'VALID' && key.credits ? (body.cost ?? 1) : 0;
   }
 
   private outcome(result: VerifyKeyResult): VerifyKeyResult {

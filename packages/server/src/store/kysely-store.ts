@@ -9,8 +9,10 @@ import { RootKeySql } from './root-key-sql.js';
 import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
-import type { Dialect } from './sql-context.js';
 import { WebhookSql } from './webhook-sql.js';
+import type { Dialect } from './sql-context.js';
+import { addUsage, groupUsage, pruneUsage, rollUpUsage, sumUsage } from './usage-sql.js';
+import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
 import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
 
 /**
@@ -166,6 +168,26 @@ export class KyselyStore extends WebhookSql implements Store {
 
   async activateSigningKey(next: SigningKeyRecord, replacing: string | null, audit: AuditRecord | null): Promise<boolean> {
     return activateSigningKey(this.context, next, replacing, audit);
+  }
+
+  async addUsage(counts: readonly UsageCount[]): Promise<void> {
+    await addUsage(this.db, counts);
+  }
+
+  async rollUpUsage(granularity: 'hour' | 'day', since: Millis): Promise<void> {
+    await rollUpUsage(this.db, granularity, since);
+  }
+
+  async pruneUsage(before: UsageRetention): Promise<void> {
+    await pruneUsage(this.db, before);
+  }
+
+  async sumUsage(filter: UsageFilter): Promise<UsageSum[]> {
+    return sumUsage(this.db, filter);
+  }
+
+  async groupUsage(filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
+    return groupUsage(this.db, filter, by, limit);
   }
 
   async prune(now: Millis, idempotencyBefore: Millis): Promise<void> {

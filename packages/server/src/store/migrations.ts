@@ -1,5 +1,6 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
 import { recountKeys } from './key-counts.js';
+import { createUsageTables } from './usage-migration.js';
 import type { Database } from './schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -152,6 +153,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('sessions_minter').ifNotExists().on('sessions').column('created_by').execute();
       },
     },
+    '0006_usage': { up: createUsageTables },
     '0007_webhooks': {
       async up(db: Kysely<unknown>) {
         await db.schema

@@ -142,4 +142,20 @@ export interface Database {
     expires_at: number;
     created_at: number;
   };
+  /** Verify counts per key, bucket and code (see `usage-sql.ts`). */
+  usage_counts: UsageCountRow;
+  /** The same per tag of the verifies. */
+  usage_tag_counts: UsageCountRow & { tag: string };
+}
+
+/** One bucket's count of one key's verifies with one code; `granularity` is `minute`, `hour` or `day`. */
+export interface UsageCountRow {
+  granularity: string;
+  bucket_start: number;
+  key_id: string;
+  code: string;
+  organization_id: string | null;
+  user_id: string | null;
+  n: number;
+  credits_spent: number;
 }

@@ -3,6 +3,7 @@ import { credentialsContract } from './credentials.contract.js';
 import { keyStatusContract } from './key-status.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
 import { leaksContract } from './leaks.contract.js';
+import { usageContract } from './usage.contract.js';
 import { auditRecord, digest, insertMintedSession, keyRecord, sessionRecord, T0 } from './contract-fixtures.js';
 import { keyToRow } from './rows.js';
 import type { KyselyStore } from './kysely-store.js';
@@ -390,4 +391,5 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
   credentialsContract(() => store);
   webhooksContract(() => store);
   leaksContract(() => store);
+  usageContract(() => store);
 }

@@ -2,9 +2,12 @@ import type { AuditAction } from '@keymint/api';
 import type { WebhookStore } from './webhook-store.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
 
+import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+
 export type * from './records.js';
 export type * from './webhook-records.js';
 export type * from './webhook-store.js';
+export type * from './usage-records.js';
 
 /** What a service decides to do to a key, given its current state (see `Store.changeKey`). */
 export interface KeyChange {
@@ -122,6 +125,17 @@ export interface Store extends WebhookStore {
    * false, changing nothing, when another writer got there first: the caller re-reads.
    */
   activateSigningKey(next: SigningKeyRecord, replacing: string | null, audit: AuditRecord | null): Promise<boolean>;
+
+  /** Adds minute counts of verifies (and of their tags) to what the buckets hold: concurrent adds from several instances all count. */
+  addUsage(counts: readonly UsageCount[]): Promise<void>;
+  /** Recomputes the `hour` (from minutes) or `day` (from hours) buckets starting at or after `since`'s bucket, replacing them. */
+  rollUpUsage(granularity: 'hour' | 'day', since: Millis): Promise<void>;
+  /** Deletes the buckets of each granularity that start before its time in `before`. */
+  pruneUsage(before: UsageRetention): Promise<void>;
+  /** The verifies `filter` selects, summed per bucket start (`at`) and code; buckets with none are absent. */
+  sumUsage(filter: UsageFilter): Promise<UsageSum[]>;
+  /** The `limit` keys, codes or tags with the most verifies `filter` selects, summed per group (`at`) and code. */
+  groupUsage(filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]>;
 
   /** Deletes what has outlived its use: idempotent answers older than `idempotencyBefore`, ended sessions and grace secrets. */
   prune(now: Millis, idempotencyBefore: Millis): Promise<void>;

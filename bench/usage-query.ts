@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { buildApp } from '../packages/server/src/app.js';
+import { ManualClock } from '../packages/server/src/clock.js';
+import { loadConfig } from '../packages/server/src/config.js';
+import { createLogger } from '../packages/server/src/logging.js';
+import { createPostgresStore } from '../packages/server/src/store/postgres-store.js';
+import { createSqliteStore } from '../packages/server/src/store/sqlite-store.js';
+import type { KyselyStore } from '../packages/server/src/store/kysely-store.js';
+
+/**
+ * Times `GET /v1/usage` grouped queries over seeded hourly usage:
+ * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5]`.
+ * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
+ * also some RATE_LIMITED, every 10th a tag), rolls them up into days, then answers each query
+ * `runs` times through the app (`app.inject`: no network) and prints the median. PostgreSQL:
+ * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after.
+ */
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
+const keys = Number(option('keys', '100000'));
+const days = Number(option('days', '90'));
+const orgs = Number(option('orgs', '100'));
+const runs = Number(option('runs', '5'));
+const storeKind = option('store', 'sqlite');
+
+const HOUR = 3_600_000;
+const END = Date.parse('2026-06-01T00:00:00.000Z');
+const START = END - days * 24 * HOUR;
+/** Keys per seeding statement: bounds one statement's rows (keys × hours). */
+const SEED_KEYS = 500;
+
+const dir = mkdtempSync(join(tmpdir(), 'keymint-usage-bench-'));
+const schema = `km_usage_bench_${Date.now()}`;
+const store: KyselyStore =
+  storeKind === 'postgres'
+    ? createPostgresStore(process.env.KEYMINT_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test', { schema, statementTimeoutMs: 600_000 })
+    : createSqliteStore(join(dir, 'usage.db'));
+
+/** One statement per key batch: every (key, hour) of the range, generated in SQL (both dialects). */
+async function seed(): Promise<void> {
+  const hours = days * 24;
+  const started = performance.now();
+  for (let low = 0; low < keys; low += SEED_KEYS) {
+    const high = Math.min(keys, low + SEED_KEYS) - 1;
+    const ranges = sql`with recursive hs(h) as (select 0 union all select h + 1 from hs where h < ${sql.lit(hours - 1)}),
+      ks(k) as (select ${sql.lit(low)} union all select k + 1 from ks where k < ${sql.lit(high)})`;
+    const at = sql`cast(${sql.lit(START)} as bigint) + cast(h as bigint) * ${sql.lit(HOUR)}`;
+    const key = sql`'key_bench_' || cast(k as text)`;
+    const org = sql`'org_bench_' || cast(k % ${sql.lit(orgs)} as text)`;
+    const columns = sql`granularity, bucket_start, key_id, code, organization_id, user_id, n, credits_spent`;
+    await store.db.transaction().execute(async (trx) => {
+      await sql`${ranges} insert into usage_counts (${columns})
+        select 'hour', ${at}, ${key}, 'VALID', ${org}, null, (k + h) % 50 + 1, (k + h) % 7 from ks cross join hs`.execute(trx);
+      await sql`${ranges} insert into usage_counts (${columns})
+        select 'hour', ${at}, ${key}, 'RATE_LIMITED', ${org}, null, h % 3 + 1, 0 from ks cross join hs where k % 10 = 0`.execute(trx);
+      await sql`${ranges} insert into usage_tag_counts (granularity, bucket_start, key_id, tag, code, organization_id, user_id, n, credits_spent)
+        select 'hour', ${at}, ${key}, 'plan:' || cast(k % 3 as text), 'VALID', ${org}, null, (k + h) % 50 + 1, 0 from ks cross join hs where k % 10 = 1`.execute(
+        trx,
+      );
+    });
+    if (low % (SEED_KEYS * 20) === 0) process.stderr.write(`  seeded ${high + 1}/${keys} keys, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  const rolling = performance.now();
+  await store.rollUpUsage('day', START);
+  process.stderr.write(`seeded in ${((rolling - started) / 1000).toFixed(1)} s, days rolled up in ${((performance.now() - rolling) / 1000).toFixed(1)} s\n`);
+}
+
+try {
+  await store.migrate();
+  await seed();
+  const clock = new ManualClock(END - 1);
+  const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'silent', KEYMINT_API_RATE_LIMIT: '0' });
+  const { app, services } = await buildApp({ config, store, clock, logger: createLogger('silent'), serverSecret: undefined });
+  const rootKey = (await services.rootKeys.bootstrap(undefined))!;
+  const last30 = `from=${new Date(END - 30 * 24 * HOUR).toISOString()}&to=${new Date(END).toISOString()}`;
+  const all = `from=${new Date(START).toISOString()}&to=${new Date(END).toISOString()}`;
+  const queries = [
+    `organization_id=org_bench_7&granularity=hour&${last30}&group_by=key`,
+    `organization_id=org_bench_7&granularity=hour&${last30}&group_by=code`,
+    `organization_id=org_bench_1&granularity=hour&${last30}&group_by=tag`,
+    `organization_id=org_bench_7&granularity=day&${all}&group_by=key`,
+    `granularity=day&${all}&group_by=key`,
+    `granularity=day&${all}&group_by=code`,
+  ];
+  process.stdout.write(`| query (${keys} keys, ${days} days hourly, ${orgs} orgs, ${storeKind}) | median ms | groups |\n| --- | --- | --- |\n`);
+  for (const query of queries) {
+    const times: number[] = [];
+    let groups = 0;
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      const response = await app.inject({ method: 'GET', url: `/v1/usage?${query}`, headers: { authorization: `Bearer ${rootKey}` } });
+      times.push(performance.now() - started);
+      if (response.statusCode !== 200) throw new Error(`${query}: ${response.statusCode} ${response.body}`);
+      groups = (response.json() as { groups?: unknown[] }).groups?.length ?? 0;
+    }
+    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    process.stdout.write(`| ${query.replace(/from=[^&]+&to=[^&]+/, (range) => (range === all ? `${days} d` : '30 d'))} | ${median.toFixed(1)} | ${groups} |\n`);
+  }
+  await app.close();
+} finally {
+  if (storeKind === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,119 @@
+import type { KeyUsage, Usage, UsageBucket, UsageGroup, UsageGroupBy, UsageQuery, KeyUsageQuery } from '@keymint/api';
+import { USAGE_MAX_GROUPS } from '@keymint/api';
+import type { Actor } from '../audit/audit-event.js';
+import { assertCanRead, listScope } from '../auth/access-policy.js';
+import type { Clock } from '../clock.js';
+import { iso } from '../clock.js';
+import { notFound } from '../errors.js';
+import type { Millis, Store, UsageFilter, UsageSum } from '../store/store.js';
+import { usageRange, type UsageRange } from './usage-range.js';
+
+/** How long each granularity's buckets are kept (`KEYMINT_USAGE_RETENTION_*`). */
+export interface UsageRetentionConfig {
+  minuteHours: number;
+  hourDays: number;
+  dayDays: number;
+}
+
+/** A rollup rewrites the buckets from this long before its previous run, so counts flushed late (another instance's batch) are taken in. */
+const LATE_FLUSH_MARGIN_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+type Counts = Omit<UsageBucket, 'start'>;
+const emptyCounts = (): Counts => ({ total: 0, codes: {}, credits_spent: 0 });
+const addTo = (counts: Counts, sum: UsageSum) => {
+  counts.total += sum.n;
+  counts.codes[sum.code] = (counts.codes[sum.code] ?? 0) + sum.n;
+  counts.credits_spent += sum.creditsSpent;
+};
+
+/** The field a group names itself by, per `group_by`. */
+const GROUP_FIELD = { key: 'key_id', code: 'code', tag: 'tag' } as const;
+
+/** Usage analytics: answers the counted verifies by bucket and group, and keeps the buckets rolled up and pruned. */
+export class UsageService {
+  /** Where the last rollup began (null: none yet since start, so the first one covers every minute kept). */
+  private lastRollUp: Millis | null = null;
+  private maintaining: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly retention: UsageRetentionConfig,
+  ) {}
+
+  /** `GET /v1/keys/{id}/usage`: one key's buckets, for a caller who may read the key (404 otherwise). */
+  async forKey(actor: Actor, keyId: string, query: KeyUsageQuery): Promise<KeyUsage> {
+    const key = await this.store.getKey(keyId);
+    if (!key) throw notFound('Key');
+    assertCanRead(actor.principal, key);
+    const range = usageRange(query, this.clock.now());
+    return { key_id: keyId, granularity: range.granularity, buckets: await this.buckets(range, { keyId }) };
+  }
+
+  /** `GET /v1/usage`: the buckets (and groups) of every key the caller may read, narrowed by organization and user. */
+  async query(actor: Actor, query: UsageQuery): Promise<Usage> {
+    const owners = listScope(actor.principal, query.organization_id);
+    const range = usageRange(query, this.clock.now());
+    const selection = { organizationId: query.organization_id, userId: query.user_id, owners };
+    const answer: Usage = { granularity: range.granularity, buckets: await this.buckets(range, selection) };
+    if (query.group_by) answer.groups = await this.groups(range, selection, query.group_by);
+    return answer;
+  }
+
+  /**
+   * Rolls minutes up into hours and hours into days, then deletes buckets past their retention.
+   * Safe to run on every instance at once: a rollup replaces buckets with their sums. A call
+   * while a run is under way waits for that run instead of starting another.
+   */
+  maintain(): Promise<void> {
+    this.maintaining ??= this.rollUpAndPrune().finally(() => (this.maintaining = undefined));
+    return this.maintaining;
+  }
+
+  private async rollUpAndPrune(): Promise<void> {
+    const now = this.clock.now();
+    const since = this.lastRollUp === null ? now - this.retention.minuteHours * HOUR_MS : Math.min(this.lastRollUp, now) - LATE_FLUSH_MARGIN_MS;
+    await this.store.rollUpUsage('hour', since);
+    await this.store.rollUpUsage('day', since);
+    this.lastRollUp = now;
+    await this.store.pruneUsage({
+      minute: now - this.retention.minuteHours * HOUR_MS,
+      hour: now - this.retention.hourDays * DAY_MS,
+      day: now - this.retention.dayDays * DAY_MS,
+    });
+  }
+
+  /** Every bucket of the range, oldest first, zero ones included. */
+  private async buckets(range: UsageRange, selection: Omit<UsageFilter, 'granularity' | 'from' | 'to'>): Promise<UsageBucket[]> {
+    const byStart = new Map<number, Counts>();
+    for (const sum of await this.store.sumUsage(this.filter(range, selection))) {
+      const start = Number(sum.at);
+      const counts = byStart.get(start) ?? emptyCounts();
+      byStart.set(start, counts);
+      addTo(counts, sum);
+    }
+    const buckets: UsageBucket[] = [];
+    for (let start = range.start; start < range.to; start += range.width) buckets.push({ start: iso(start)!, ...(byStart.get(start) ?? emptyCounts()) });
+    return buckets;
+  }
+
+  /** The groups with the largest totals over the range, descending (ties by name). */
+  private async groups(range: UsageRange, selection: Omit<UsageFilter, 'granularity' | 'from' | 'to'>, by: UsageGroupBy): Promise<UsageGroup[]> {
+    const byName = new Map<string, Counts>();
+    for (const sum of await this.store.groupUsage(this.filter(range, selection), by, USAGE_MAX_GROUPS)) {
+      const name = String(sum.at);
+      const counts = byName.get(name) ?? emptyCounts();
+      byName.set(name, counts);
+      addTo(counts, sum);
+    }
+    return [...byName]
+      .sort(([a, x], [b, y]) => y.total - x.total || (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, counts]) => ({ [GROUP_FIELD[by]]: name, ...counts }));
+  }
+
+  private filter(range: UsageRange, selection: Omit<UsageFilter, 'granularity' | 'from' | 'to'>): UsageFilter {
+    return { granularity: range.granularity, from: range.start, to: range.to, ...selection };
+  }
+}

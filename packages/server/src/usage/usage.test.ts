@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { as, createKey, rootKeyWith, sessionFor } from '../testing/client.js';
+import { useTestApp } from '../testing/harness.js';
+
+const NOW = Date.parse('2026-03-10T12:00:30.000Z');
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const t = useTestApp({ clock: new ManualClock(NOW) });
+
+const at = (ms: number) => new Date(ms).toISOString();
+const verify = (secret: string, extra: Record<string, unknown> = {}) => as(t, t.rootKey).post('/v1/keys/verify', { key: secret, ...extra });
+const usageOf = async (id: string, query: string, credential = t.rootKey) => {
+  const response = await as(t, credential).get(`/v1/keys/${id}/usage?${query}`);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+};
+const range = (from: number, to: number, granularity: string) => `from=${at(from)}&to=${at(to)}&granularity=${granularity}`;
+
+describe('usage of a key', () => {
+  it('counts every outcome per minute and code, with credits spent, after a flush; zero buckets included, oldest first', async () => {
+    const key = await createKey(t, { scopes: ['read'], credits: { remaining: 100 } });
+    const start = t.clock.now();
+    await verify(key.secret, { cost: 3 });
+    await verify(key.secret, { scopes: ['write'] });
+    t.clock.advance(2 * MIN);
+    await verify(key.secret);
+    expect((await usageOf(key.id, range(start, start + 3 * MIN, 'minute'))).buckets.every((b: { total: number }) => b.total === 0)).toBe(true);
+
+    await t.flush();
+    const minute = start - (start % MIN);
+    expect(await usageOf(key.id, range(start, minute + 3 * MIN, 'minute'))).toEqual({
+      key_id: key.id,
+      granularity: 'minute',
+      buckets: [
+        { start: at(minute), total: 2, codes: { VALID: 1, INSUFFICIENT_SCOPE: 1 }, credits_spent: 3 },
+        { start: at(minute + MIN), total: 0, codes: {}, credits_spent: 0 },
+        { start: at(minute + 2 * MIN), total: 1, codes: { VALID: 1 }, credits_spent: 1 },
+      ],
+    });
+  });
+
+  it('answers hour and day buckets after a rollup, and by default the last 24 hours by hour', async () => {
+    const key = await createKey(t);
+    const start = t.clock.now();
+    await verify(key.secret);
+    t.clock.advance(HOUR);
+    await verify(key.secret);
+    await verify(key.secret);
+    await t.flush();
+    const hour = start - (start % HOUR);
+    expect((await usageOf(key.id, range(hour, hour + 2 * HOUR, 'hour'))).buckets.map((b: { total: number }) => b.total)).toEqual([0, 0]);
+
+    await t.services.usage.maintain();
+    expect((await usageOf(key.id, range(hour, hour + 2 * HOUR, 'hour'))).buckets.map((b: { total: number }) => b.total)).toEqual([1, 2]);
+    const day = start - (start % DAY);
+    expect((await usageOf(key.id, range(day, day + DAY, 'day'))).buckets).toEqual([{ start: at(day), total: 3, codes: { VALID: 3 }, credits_spent: 0 }]);
+
+    const byDefault = await usageOf(key.id, '');
+    expect(byDefault.granularity).toBe('hour');
+    expect(byDefault.buckets).toHaveLength(25);
+    expect(byDefault.buckets.at(-1).start).toBe(at(t.clock.now() - (t.clock.now() % HOUR)));
+    expect(byDefault.buckets.reduce((sum: number, b: { total: number }) => sum + b.total, 0)).toBe(3);
+  });
+
+  it('prunes buckets past their retention when maintained', async () => {
+    const key = await createKey(t);
+    const start = t.clock.now();
+    await verify(key.secret);
+    await t.flush();
+    await t.services.usage.maintain();
+    const minutes = range(start - HOUR, start + HOUR, 'minute');
+    const hours = range(start - HOUR, start + HOUR, 'hour');
+    const total = async (query: string) => (await usageOf(key.id, query)).buckets.reduce((sum: number, b: { total: number }) => sum + b.total, 0);
+    expect([await total(minutes), await total(hours)]).toEqual([1, 1]);
+
+    t.clock.advance(49 * HOUR);
+    await t.services.usage.maintain();
+    expect([await total(minutes), await total(hours)]).toEqual([0, 1]);
+    t.clock.advance(91 * DAY);
+    await t.services.usage.maintain();
+    expect(await total(hours)).toBe(0);
+    expect(await total(range(start - DAY, start + DAY, 'day'))).toBe(1);
+  });
+
+  it('answers 404 for a key the caller may not read, and for an unknown key', async () => {
+    const key = await createKey(t, { organization_id: 'org_usage_other' });
+    const outsider = await sessionFor(t, 'user_usage_outsider', [{ id: 'org_usage_mine', role: 'admin' }]);
+    expect((await as(t, outsider).get(`/v1/keys/${key.id}/usage`)).statusCode).toBe(404);
+    expect((await as(t, t.rootKey).get('/v1/keys/key_doesnotexist000000/usage')).statusCode).toBe(404);
+    const member = await sessionFor(t, 'user_usage_member', [{ id: 'org_usage_other', role: 'member' }]);
+    expect((await as(t, member).get(`/v1/keys/${key.id}/usage`)).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['granularity=week', 'granularity'],
+    [`from=${at(NOW)}&to=${at(NOW - MIN)}`, 'from'],
+    [`from=${at(NOW - 2001 * MIN)}&to=${at(NOW)}&granularity=minute`, 'from'],
+    ['from=yesterday', 'from'],
+    ['extra=1', 'extra'],
+  ])('refuses %s with a 400 naming %s', async (query, field) => {
+    const key = await createKey(t);
+    const response = await as(t, t.rootKey).get(`/v1/keys/${key.id}/usage?${query}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('invalid_request');
+    expect(response.json().error.details[0].field).toBe(field);
+  });
+});
+
+describe('tags on verify', () => {
+  it.each([
+    ['more than 10 tags', Array.from({ length: 11 }, (_, i) => `t${i}`)],
+    ['a tag over 64 characters', ['x'.repeat(65)]],
+    ['an empty tag', ['']],
+    ['a tag that is not a string', [5]],
+  ])('refuses %s with a 400 naming tags', async (_name, tags) => {
+    const key = await createKey(t);
+    const response = await verify(key.secret, { tags });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details[0].field).toMatch(/^tags/);
+  });
+});
+
+describe('GET /v1/usage', () => {
+  const window = (granularity = 'minute') => range(t.clock.now() - MIN, t.clock.now() + MIN, granularity);
+
+  it('groups by key, code and tag, largest total first, within what the caller may read', async () => {
+    const org = `org_g${t.clock.now()}`;
+    const busy = await createKey(t, { organization_id: org });
+    const quiet = await createKey(t, { organization_id: org });
+    const mine = await createKey(t, { organization_id: undefined, user_id: 'user_usage_g' });
+    const elsewhere = await createKey(t, { organization_id: 'org_usage_elsewhere' });
+    for (let i = 0; i < 3; i++) await verify(busy.secret, { tags: ['region:eu', 'plan:pro'] });
+    await verify(quiet.secret, { tags: ['region:us'], scopes: ['nope'] });
+    await verify(mine.secret, { tags: ['region:us'] });
+    await verify(elsewhere.secret, { tags: ['region:eu'] });
+    await t.flush();
+
+    const get = async (query: string, credential = t.rootKey) => {
+      const response = await as(t, credential).get(`/v1/usage?${query}`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
+    };
+    const byKey = await get(`organization_id=${org}&group_by=key&${window()}`);
+    expect(byKey.groups).toEqual([
+      { key_id: busy.id, total: 3, codes: { VALID: 3 }, credits_spent: 0 },
+      { key_id: quiet.id, total: 1, codes: { INSUFFICIENT_SCOPE: 1 }, credits_spent: 0 },
+    ]);
+    expect(byKey.buckets.reduce((sum: number, b: { total: number }) => sum + b.total, 0)).toBe(4);
+    expect((await get(`organization_id=${org}&group_by=code&${window()}`)).groups).toEqual([
+      { code: 'VALID', total: 3, codes: { VALID: 3 }, credits_spent: 0 },
+      { code: 'INSUFFICIENT_SCOPE', total: 1, codes: { INSUFFICIENT_SCOPE: 1 }, credits_spent: 0 },
+    ]);
+    expect((await get(`organization_id=${org}&group_by=tag&${window()}`)).groups.map((g: { tag: string; total: number }) => [g.tag, g.total])).toEqual([
+      ['plan:pro', 3],
+      ['region:eu', 3],
+      ['region:us', 1],
+    ]);
+
+    // A session sees its own keys and its organizations' keys, nothing else.
+    const session = await sessionFor(t, 'user_usage_g', [{ id: org, role: 'member' }]);
+    const seen = await get(`group_by=key&${window()}`, session);
+    expect(seen.groups.map((g: { key_id: string }) => g.key_id).sort()).toEqual([busy.id, quiet.id, mine.id].sort());
+    expect((await get(`user_id=user_usage_g&group_by=tag&${window()}`, session)).groups).toEqual([
+      { tag: 'region:us', total: 1, codes: { VALID: 1 }, credits_spent: 0 },
+    ]);
+    expect((await as(t, session).get(`/v1/usage?organization_id=org_usage_elsewhere&${window()}`)).statusCode).toBe(404);
+  });
+
+  it('needs keys:read, and refuses an unknown group_by naming it', async () => {
+    const verifier = await rootKeyWith(t, ['keys:verify']);
+    expect((await as(t, verifier).get('/v1/usage')).statusCode).toBe(403);
+    const response = await as(t, t.rootKey).get('/v1/usage?group_by=user');
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details[0].field).toBe('group_by');
+  });
+
+  it('counts verifies answered by the fast lane on a real port', async () => {
+    const port = Number(new URL(await t.app.listen({ host: '127.0.0.1', port: 0 })).port);
+    const key = await createKey(t);
+    const post = () =>
+      fetch(`http://127.0.0.1:${port}/v1/keys/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.rootKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key: key.secret, tags: ['lane'] }),
+      });
+    await post();
+    const served = t.lane.served;
+    await post();
+    await post();
+    expect(t.lane.served).toBe(served + 2);
+    await t.flush();
+    const usage = (await as(t, t.rootKey).get(`/v1/usage?group_by=tag&${window()}`)).json();
+    expect(usage.groups).toContainEqual({ tag: 'lane', total: 3, codes: { VALID: 3 }, credits_spent: 0 });
+  });
+});
