@@ -7,6 +7,7 @@ export const AUDIT_ACTIONS = [
   'key.rotated',
   'key.revoked',
   'key.deleted',
+  'key.imported',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

@@ -10,3 +10,4 @@ export * from './sessions.js';
 export * from './audit.js';
 export * from './oauth.js';
 export * from './oauth-errors.js';
+export * from './key-import.js';

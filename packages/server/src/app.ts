@@ -23,6 +23,7 @@ import { RequestLogController } from './http/request-log.js';
 import type { KeymintApp, RouteAccess, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
+import { KeyBulkService } from './keys/key-bulk-service.js';
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   };
   const services: Services = {
     keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
+    keyBulk: new KeyBulkService({ store, clock, cache, bus }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),

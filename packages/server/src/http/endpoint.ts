@@ -84,6 +84,8 @@ export interface Endpoint<S extends EndpointSchema = EndpointSchema> {
   onRequest?: onRequestHookHandler;
   /** Serializers that replace the schema's for a status (both adapters use them); they must write the schema's bytes. */
   serializers?: Partial<Record<SuccessStatus, (body: Success<S['response']>) => string>>;
+  /** Largest body this endpoint accepts, bytes, when it must exceed the server's `KEYMINT_BODY_LIMIT` (bulk imports). */
+  bodyLimit?: number;
   /** Served by the raw `node:http` adapter (`fast-lane.ts`) when the request is a plain one. */
   fastLane?: true;
   handler(call: Call<S>): Outcome<S> | Promise<Outcome<S>>;

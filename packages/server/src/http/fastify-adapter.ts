@@ -30,6 +30,7 @@ function routeOf(endpoint: AnyEndpoint): RouteOptions {
     url: endpoint.path,
     config: { access: endpoint.access },
     ...(endpoint.onRequest ? { onRequest: endpoint.onRequest } : {}),
+    ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit } : {}),
     schema: {
       ...schema,
       operationId,
