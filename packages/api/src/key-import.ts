@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { exclusive, ExternalId, Nullable, RequestedTimestamp } from './common.js';
-import { CreateKeyBody } from './keys.js';
+import { CreateKeyBody, Key } from './keys.js';
 
 /** Most keys one import (or one id list of a bulk revoke) carries. */
 export const MAX_IMPORT_ITEMS = 1000;
@@ -54,7 +54,11 @@ export const ImportKeysBody = Type.Object(
       {
         keys: [
           { name: 'Legacy billing key', organization_id: 'org_acme', secret: 'sk_live_51Hx0aExampleOnly' },
-          { name: 'Legacy reports key', organization_id: 'org_acme', hash: { algorithm: 'sha256', encoding: 'hex', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } },
+          {
+            name: 'Legacy reports key',
+            organization_id: 'org_acme',
+            hash: { algorithm: 'sha256', encoding: 'hex', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+          },
         ],
       },
     ],
@@ -107,7 +111,13 @@ export type BulkRevokeResult = Static<typeof BulkRevokeResult>;
 
 /** One key as `GET /v1/keys/export` answers it: an import item (never a secret), with its stored digest. */
 export const ExportedKey = Type.Object(
-  { id: Type.String(), ...importedFields, hash: ImportedHash },
+  {
+    // The read shape's fields (a response schema, no request rules), as the import item names them.
+    ...Type.Pick(Key, ['id', 'name', 'description', 'start', 'scopes', 'metadata', 'expires_at', 'created_at', 'rate_limit', 'credits']).properties,
+    organization_id: Type.Optional(Type.String()),
+    user_id: Type.Optional(Type.String()),
+    hash: ImportedHash,
+  },
   { title: 'ExportedKey', description: 'A key as an import item (never its secret), with its stored SHA-256 digest.' },
 );
 export type ExportedKey = Static<typeof ExportedKey>;

@@ -39,7 +39,7 @@ describe('secrets', () => {
     expect(isWellFormedSecret('')).toBe(false);
   });
 
-  it('refuse without lookup only what claims Keymint\'s format with a wrong checksum', () => {
+  it("refuse without lookup only what claims Keymint's format with a wrong checksum", () => {
     const { secret } = mintSecret('km');
     const typo = secret.slice(0, 10) + (secret[10] === 'a' ? 'b' : 'a') + secret.slice(11);
     expect(secretShape(secret)).toBe('keymint');

@@ -66,5 +66,11 @@ export function changedFields(before: Key, after: Key): { before: Record<string,
 export function exportedKey(key: KeyRecord, digest: string, now: Millis): ExportedKey {
   const { id, name, description, start, organization_id, user_id, scopes, metadata, expires_at, created_at, rate_limit, credits } = presentKey(key, now);
   const fields = { name, description, start, scopes, metadata, expires_at, created_at, rate_limit, credits };
-  return { id, ...fields, ...(organization_id === null ? {} : { organization_id }), ...(user_id === null ? {} : { user_id }), hash: { algorithm: 'sha256', encoding: 'hex', value: digest } };
+  return {
+    id,
+    ...fields,
+    ...(organization_id === null ? {} : { organization_id }),
+    ...(user_id === null ? {} : { user_id }),
+    hash: { algorithm: 'sha256', encoding: 'hex', value: digest },
+  };
 }

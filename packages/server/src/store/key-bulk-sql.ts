@@ -56,7 +56,9 @@ export class KeyBulkSql {
           .execute();
       }
       const won = new Set<string>();
-      for (const batch of chunks(candidates, DIGEST_CHUNK)) {
+      // In digest order: concurrent imports of the same digests (PostgreSQL) wait on each other in one order, never in a cycle.
+      const bySecret = [...candidates].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+      for (const batch of chunks(bySecret, DIGEST_CHUNK)) {
         const rows = await trx
           .insertInto('key_secrets')
           .values(batch.map((item) => ({ digest: item.digest, key_id: item.key.id, valid_until: null })))
@@ -87,7 +89,7 @@ export class KeyBulkSql {
   async changeMany(which: KeySelection, decide: (current: KeyRecord) => KeyChange | null): Promise<{ matched: number; changed: KeyRecord[] }> {
     let matched = 0;
     const changed: KeyRecord[] = [];
-    for (let afterSeq = 0; ; ) {
+    for (let afterSeq = 0; ;) {
       const page = await this.context.db.transaction().execute((trx) => this.changePage(trx, which, afterSeq, decide));
       matched += page.read;
       changed.push(...page.changed);

@@ -11,7 +11,17 @@ import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import type { Dialect, SqlContext } from './sql-context.js';
-import type { AuditFilter, IdempotentInsert, KeyChange, KeyImport, KeySelection, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
+import type {
+  AuditFilter,
+  IdempotentInsert,
+  KeyChange,
+  KeyImport,
+  KeySelection,
+  RootKeyChange,
+  RootKeyDeletionState,
+  SessionSelector,
+  Store,
+} from './store.js';
 
 /**
  * The `Store` in Kysely, for both dialects: the SQL is the same but for row locks, which only

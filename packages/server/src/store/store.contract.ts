@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsContract } from './credentials.contract.js';
+import { keyBulkContract } from './key-bulk.contract.js';
 import { keyStatusContract } from './key-status.contract.js';
 import { auditRecord, digest, insertMintedSession, keyRecord, sessionRecord, T0 } from './contract-fixtures.js';
 import { keyToRow } from './rows.js';
@@ -383,4 +384,5 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
 
   keyStatusContract(() => store);
   credentialsContract(() => store);
+  keyBulkContract(() => store);
 }
