@@ -38,7 +38,10 @@ export function registerBulk(program: Command): void {
         const mapping = { ...(options.mapping ? MAPPINGS[options.mapping] : {}), ...options.map };
         const summary = await importFile(client, output, file, mapping);
         show(output, summary, (s) =>
-          [`imported ${s.imported}, skipped ${s.skipped} (already there), failed ${s.failed.length}`, ...s.failed.map((f) => `  line ${f.line}: ${f.reason}`)].join('\n'),
+          [
+            `imported ${s.imported}, skipped ${s.skipped} (already there), failed ${s.failed.length}`,
+            ...s.failed.map((f) => `  line ${f.line}: ${f.reason}`),
+          ].join('\n'),
         );
         if (summary.failed.length) process.exitCode = 1;
       }),
@@ -46,7 +49,9 @@ export function registerBulk(program: Command): void {
 
   program
     .command('export')
-    .description('print key records (never secrets) as JSON lines that `keymint import` reads back, with their SHA-256 digests; needs a root key with keys:write')
+    .description(
+      'print key records (never secrets) as JSON lines that `keymint import` reads back, with their SHA-256 digests; needs a root key with keys:write',
+    )
     .option('--org <id>', 'only this organization’s keys')
     .action(
       withClient<{ org?: string }>(async ({ client, options }) => {

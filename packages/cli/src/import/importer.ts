@@ -32,7 +32,9 @@ function progress(output: Output, total: number, started: number) {
       const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
       const width = 30;
       const filled = Math.round((done / Math.max(total, 1)) * width);
-      process.stderr.write(`\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}% ${done}/${total} ${Math.round(rate)}/s ETA ${eta}s`);
+      process.stderr.write(
+        `\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}% ${done}/${total} ${Math.round(rate)}/s ETA ${eta}s`,
+      );
     },
     done: () => process.stderr.write('\n'),
   };
@@ -65,7 +67,7 @@ export async function importFile(client: Keymint, output: Output, file: string, 
   const unknown = new Set<string>();
   let done = records.length - pending.length;
 
-  for (let start = 0; start < pending.length; ) {
+  for (let start = 0; start < pending.length;) {
     const batch: { line: number; item: ImportKeyParams }[] = [];
     let bytes = 0;
     let next = start;

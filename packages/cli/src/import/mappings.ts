@@ -72,7 +72,12 @@ const time = (value: unknown) => {
 };
 const number = (value: unknown) => (typeof value === 'number' ? value : Number(value));
 const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
-const list = (value: unknown) => (Array.isArray(value) ? value : String(value).split(/[\s,]+/).filter(Boolean));
+const list = (value: unknown) =>
+  Array.isArray(value)
+    ? value
+    : String(value)
+        .split(/[\s,]+/)
+        .filter(Boolean);
 
 /**
  * The import item (the API's wire shape) a record makes under `mapping`. Empty cells are left
