@@ -10,6 +10,7 @@ const ACTIONS = [
   'key.rotated',
   'key.revoked',
   'key.deleted',
+  'key.imported',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

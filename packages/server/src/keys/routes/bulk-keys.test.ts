@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 /** Verifies over the real port (the fast lane, once the credential is known) and through Fastify; both must agree. */
-async function verify(secret: string): Promise<{ code: string; key?: { id: string } }> {
+async function verify(secret: string): Promise<{ code: string; key?: { id: string }; byLane: boolean }> {
   const body = JSON.stringify({ key: secret });
   const served = t.lane.served;
   const overPort = await fetch(`http://127.0.0.1:${port}/v1/keys/verify`, {
@@ -24,9 +24,9 @@ async function verify(secret: string): Promise<{ code: string; key?: { id: strin
   });
   const byLane = t.lane.served > served;
   const viaFastify = await as(t, t.rootKey).post('/v1/keys/verify', { key: secret });
-  const answer = await overPort.json();
+  const answer = (await overPort.json()) as { code: string; key?: { id: string } };
   expect(answer).toEqual(viaFastify.json());
-  return { ...answer, byLane } as { code: string; key?: { id: string } };
+  return { ...answer, byLane };
 }
 
 const importKeys = (credential: string, keys: unknown[]) => as(t, credential).post('/v1/keys/import', { keys });
