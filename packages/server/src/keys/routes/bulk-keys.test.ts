@@ -54,6 +54,9 @@ describe('POST /v1/keys/import', () => {
     expect(plain).toMatchObject({ name: 'plain', scopes: ['read'], metadata: { from: 'stripe-like' }, status: 'active', start: 'sk_live' });
     expect(JSON.stringify(plain)).not.toContain(secrets[0]);
     expect((await as(t, t.rootKey).get(`/v1/keys/${imported[1].id}`)).json().start).toBe('unkey_');
+    await t.flush();
+    const log = t.logs.lines.join('\n');
+    for (const secret of secrets) expect(log).not.toContain(secret);
   });
 
   it("still refuses a string in Keymint's own format with a wrong checksum, even when it was imported", async () => {
