@@ -10,8 +10,6 @@ export type { Page } from './paging.js';
 export type * from './types.js';
 export type { GetUsageParams, KeyUsage } from './contract-pending.js';
 export type { Camelize } from './case.js';
-/** The SDK's camelCase ↔ the wire's snake_case (metadata untouched), for tools that write wire-shaped files. */
-export { toCamel, toSnake } from './case.js';
 export * from './funcs/keys.js';
 export * from './funcs/key-bulk.js';
 export * from './funcs/root-keys.js';

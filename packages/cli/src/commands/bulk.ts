@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { toSnake, type BulkRevokeParams } from '@keymint/sdk';
+import type { BulkRevokeParams } from '@keymint/sdk';
 import { backupSqlite, migrateStore } from '@keymint/server/maintenance';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../cli-error.js';
 import { withClient } from '../context.js';
 import { importFile } from '../import/importer.js';
 import { FIELDS, MAPPINGS, type Field, type Mapping } from '../import/mappings.js';
+import { wireShape } from '../import/wire.js';
 import { createOutput, show } from '../output.js';
 
 /** `--map column=field`, repeatable. */
@@ -57,7 +58,7 @@ export function registerBulk(program: Command): void {
       withClient<{ org?: string }>(async ({ client, options }) => {
         // The wire shape (snake_case), as `keymint import` and `POST /v1/keys/import` read it.
         for await (const { id: _id, ...item } of client.keys.exportAll({ organizationId: options.org, limit: 1000 })) {
-          process.stdout.write(`${JSON.stringify(toSnake(item))}\n`);
+          process.stdout.write(`${JSON.stringify(wireShape(item))}\n`);
         }
       }),
     );
