@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'key.revoked',
   'key.deleted',
   'key.leaked',
+  'key.imported',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

@@ -13,3 +13,4 @@ export * from './webhooks.js';
 export * from './usage.js';
 export * from './oauth.js';
 export * from './oauth-errors.js';
+export * from './key-import.js';

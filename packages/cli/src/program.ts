@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBulk } from './commands/bulk.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKeys } from './commands/keys.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerLogin(program);
   registerKeys(program);
+  registerBulk(program);
   registerRootKeys(program);
   registerSessions(program);
   registerTokens(program);

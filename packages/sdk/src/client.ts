@@ -2,6 +2,7 @@ import { KeymintCore, type KeymintOptions } from './core.js';
 import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
 import { leaksPattern, leaksReport } from './funcs/leaks.js';
+import { keysBulkRevoke, keysExport, keysExportAll, keysImport } from './funcs/key-bulk.js';
 import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
@@ -50,7 +51,7 @@ const iterating = <F extends (core: KeymintCore, ...args: never[]) => unknown>(c
  * `KeymintAbortError`. For calls that never throw, use the standalone functions on a `KeymintCore`.
  */
 export class Keymint extends KeymintCore {
-  /** API keys: create, list and page, read, update, rotate, revoke, delete, verify. */
+  /** API keys: create, list and page, read, update, rotate, revoke, delete, verify; import, bulkRevoke, export (and exportAll). */
   readonly keys;
   /** Root keys (management credentials). */
   readonly rootKeys;
@@ -81,8 +82,12 @@ export class Keymint extends KeymintCore {
         revoke: keysRevoke,
         delete: keysDelete,
         verify: keysVerify,
+        import: keysImport,
+        bulkRevoke: keysBulkRevoke,
+        export: keysExport,
       }),
       listAll: iterating(this, keysListAll),
+      exportAll: iterating(this, keysExportAll),
     };
     this.rootKeys = methods(this, { create: rootKeysCreate, list: rootKeysList, get: rootKeysGet, rotate: rootKeysRotate, delete: rootKeysDelete });
     this.sessions = methods(this, { create: sessionsCreate, delete: sessionsDelete, revokeForUser: sessionsRevokeForUser });

@@ -10,6 +10,7 @@ export type { Page } from './paging.js';
 export type * from './types.js';
 export type { Camelize } from './case.js';
 export * from './funcs/keys.js';
+export * from './funcs/key-bulk.js';
 export * from './funcs/root-keys.js';
 export * from './funcs/sessions.js';
 export * from './funcs/tokens.js';

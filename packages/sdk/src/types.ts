@@ -10,6 +10,13 @@ import type {
   WebhookEndpointWithSecret,
   WebhookSecret,
   AuditEventList,
+  BulkRevokeBody,
+  BulkRevokeResult,
+  ExportedKey,
+  ExportKeysPage,
+  ExportKeysQuery,
+  ImportKeyItem,
+  ImportKeysResult,
   CreateKeyBody,
   CreateRootKeyBody,
   CreateSessionBody,
@@ -71,6 +78,21 @@ export type VerifyKeyParams = Camelize<VerifyKeyBody>;
 export type VerifyKeyResponse = Camelize<VerifyKeyResult>;
 /** One verify outcome (`VALID`, `NOT_FOUND`, …). */
 export type VerifyOutcome = VerifyCode;
+
+/** One `keys.import` item: a key issued elsewhere, by `secret` (hashed on arrival) or `hash`. */
+export type ImportKeyParams = Camelize<ImportKeyItem>;
+/** `keys.import` answer: `{ imported: [{index, id}], failed: [{index, error: {code, message}}] }`. */
+export type ImportKeysResponse = Camelize<ImportKeysResult>;
+/** `keys.bulkRevoke` input: the selectors (at least one), `reason`, `dryRun`. */
+export type BulkRevokeParams = Camelize<BulkRevokeBody>;
+/** `keys.bulkRevoke` answer: `{ matched, revoked }`. */
+export type BulkRevokeResponse = Camelize<BulkRevokeResult>;
+/** `keys.export` input. */
+export type ExportKeysParams = Camelize<ExportKeysQuery>;
+/** One exported key: an import item with its stored digest, never a secret. */
+export type ExportedApiKey = Camelize<ExportedKey>;
+/** A page of exported keys; `nextAfter` continues (null: done). */
+export type ExportKeysPageInfo = Camelize<ExportKeysPage>;
 
 /** A root key as reads answer it. */
 export type RootKeyInfo = Camelize<RootKey>;

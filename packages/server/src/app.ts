@@ -24,6 +24,7 @@ import { RequestLogController } from './http/request-log.js';
 import type { KeymintApp, RouteAccess, Services } from './http/types.js';
 import { validatorCompiler } from './http/validation.js';
 import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/invalidation-bus.js';
+import { KeyBulkService } from './keys/key-bulk-service.js';
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const { leaks: leakConfig } = config;
   const services: Services = {
     keys,
+    keyBulk: new KeyBulkService({ store, clock, cache, bus }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),

@@ -11,6 +11,7 @@ const ACTIONS = [
   'key.revoked',
   'key.deleted',
   'key.leaked',
+  'key.imported',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

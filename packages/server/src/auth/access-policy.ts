@@ -83,3 +83,20 @@ export function listScope(principal: Principal, organizationId: string | undefin
   if (organizationId !== undefined && organizationId !== principal.organizationId) throw notFound('Organization');
   return { userId: null, organizationIds: [principal.organizationId!] };
 }
+
+/**
+ * The part of the key space `principal` may manage (change, revoke): everything for root keys; for
+ * a session, its own keys and the organizations it administers; for an access token with
+ * `keymint:keys:write`, its organization's keys (none without it). Bulk operations narrow their
+ * selection to it, so keys outside are never matched, and never revealed.
+ */
+export function manageScope(principal: Principal): { userId: string | null; organizationIds: string[] } | undefined {
+  switch (principal.type) {
+    case 'root_key':
+      return undefined;
+    case 'session':
+      return { userId: principal.userId, organizationIds: [...principal.organizations].filter(([, role]) => role === 'admin').map(([id]) => id) };
+    case 'access_token':
+      return { userId: null, organizationIds: principal.organizationId !== null && principal.scopes.has(WRITE_KEYS_SCOPE) ? [principal.organizationId] : [] };
+  }
+}

@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digestSecret } from './digest.js';
-import { checksum, isWellFormedSecret, mintSecret } from './secret.js';
+import { checksum, isWellFormedSecret, mintSecret, secretShape } from './secret.js';
 
 describe('secrets', () => {
   it('are prefix_, 43 random base62 characters (≥ 256 bits) and a 6-digit base62 CRC-32', () => {
@@ -39,11 +39,23 @@ describe('secrets', () => {
     expect(isWellFormedSecret('')).toBe(false);
   });
 
-  it('are told well-formed exactly as the shape and the CRC-32 of the random part say', () => {
+  it("refuse without lookup only what claims Keymint's format with a wrong checksum", () => {
+    const { secret } = mintSecret('km');
+    const typo = secret.slice(0, 10) + (secret[10] === 'a' ? 'b' : 'a') + secret.slice(11);
+    expect(secretShape(secret)).toBe('keymint');
+    expect(secretShape(typo)).toBe('corrupt');
+    // Other vendors' formats, and Keymint-like strings of another length, are looked up by digest.
+    for (const foreign of ['sk_live_51HxExampleOnly', 'unkey_3ZbKexample', `${secret}x`, 'km_short', '', 'x'.repeat(512)]) {
+      expect(secretShape(foreign)).toBe('foreign');
+    }
+  });
+
+  it('are told Keymint, corrupt or foreign exactly as the shape and the CRC-32 of the random part say', () => {
     // The rule, written plainly: what the one-pass check must agree with on any input.
     const reference = (secret: string) => {
-      const match = /^([a-z0-9]{1,16})_([0-9A-Za-z]{49,200})$/.exec(secret);
-      return match !== null && checksum(match[2].slice(0, -6)) === match[2].slice(-6);
+      const match = /^([a-z0-9]{1,16})_([0-9A-Za-z]{49})$/.exec(secret);
+      if (match === null) return 'foreign';
+      return checksum(match[2].slice(0, -6)) === match[2].slice(-6) ? 'keymint' : 'corrupt';
     };
     const alphabet = 'abcxyz019ABZ_-é\u{1F600}\u0000';
     const nearly = fc
@@ -61,7 +73,8 @@ describe('secrets', () => {
       });
     fc.assert(
       fc.property(fc.oneof(nearly, fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 60 })), (secret) => {
-        expect(isWellFormedSecret(secret)).toBe(reference(secret));
+        expect(secretShape(secret)).toBe(reference(secret));
+        expect(isWellFormedSecret(secret)).toBe(reference(secret) === 'keymint');
       }),
       { numRuns: 2000 },
     );

@@ -33,10 +33,9 @@ export function mintSecret(prefix: string): MintedSecret {
   return { secret, digest: digestSecret(secret), start: `${prefix}_${random.slice(0, 4)}` };
 }
 
-/** The longest prefix and the shortest and longest part after `_` (random part and checksum) a secret may have. */
+/** The longest prefix, and the length of the part after `_` (random part and checksum) of every secret Keymint mints. */
 const MAX_PREFIX_LENGTH = 16;
-const MIN_BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
-const MAX_BODY_LENGTH = 200;
+const BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
 
 /** Per ASCII code: `BASE62_CHAR` for `0-9A-Za-z`, plus `PREFIX_CHAR` for `a-z0-9`; 0 otherwise. */
 const BASE62_CHAR = 1;
@@ -59,29 +58,33 @@ for (let n = 0; n < 256; n++) {
 }
 
 /**
- * True when `secret` has the shape (`<a-z0-9, 1-16>_<base62, 49-200>`) and a correct checksum:
- * typos and garbage are rejected here, before any hashing or lookup. Verify runs this on every
- * call, so it walks the text once, with no regex, no native call and no string built: the CRC-32
- * of the random part (ASCII by then, so equal to zlib's over its bytes) is compared with the
- * checksum's digits read as a number, which `checksum` writes bijectively (62^6 > 2^32).
+ * What a presented secret is, before any hashing or lookup: `keymint` (Keymint's shape,
+ * `<a-z0-9, 1-16>_<49 base62>`, and a correct checksum), `corrupt` (Keymint's shape, wrong
+ * checksum: a typo or garbage, refused without a lookup) or `foreign` (not Keymint's shape: an
+ * imported key in another vendor's format, looked up by digest). Verify runs this on every call,
+ * so it walks the text once, with no regex, no native call and no string built: the CRC-32 of the
+ * random part (ASCII by then, so equal to zlib's over its bytes) is compared with the checksum's
+ * digits read as a number, which `checksum` writes bijectively (62^6 > 2^32).
  */
-export function isWellFormedSecret(secret: string): boolean {
+export function secretShape(secret: string): 'keymint' | 'corrupt' | 'foreign' {
   const separator = secret.indexOf('_');
-  const bodyLength = secret.length - separator - 1;
-  if (separator < 1 || separator > MAX_PREFIX_LENGTH || bodyLength < MIN_BODY_LENGTH || bodyLength > MAX_BODY_LENGTH) return false;
-  for (let i = 0; i < separator; i++) if (!(CHAR_CLASS[secret.charCodeAt(i)] & PREFIX_CHAR)) return false;
+  if (separator < 1 || separator > MAX_PREFIX_LENGTH || secret.length - separator - 1 !== BODY_LENGTH) return 'foreign';
+  for (let i = 0; i < separator; i++) if (!(CHAR_CLASS[secret.charCodeAt(i)] & PREFIX_CHAR)) return 'foreign';
   const checksumAt = secret.length - CHECKSUM_LENGTH;
   let crc = -1;
   for (let i = separator + 1; i < checksumAt; i++) {
     const code = secret.charCodeAt(i);
-    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return false;
+    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return 'foreign';
     crc = CRC_TABLE[(crc ^ code) & 0xff] ^ (crc >>> 8);
   }
   let written = 0;
   for (let i = checksumAt; i < secret.length; i++) {
     const code = secret.charCodeAt(i);
-    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return false;
+    if (!(CHAR_CLASS[code] & BASE62_CHAR)) return 'foreign';
     written = written * 62 + DIGIT_VALUE[code];
   }
-  return written === (crc ^ -1) >>> 0;
+  return written === (crc ^ -1) >>> 0 ? 'keymint' : 'corrupt';
 }
+
+/** True when `secret` is one Keymint could have minted: its shape and a correct checksum. */
+export const isWellFormedSecret = (secret: string): boolean => secretShape(secret) === 'keymint';

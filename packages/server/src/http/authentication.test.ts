@@ -32,6 +32,8 @@ interface OpenApiOperation {
  */
 const CONTRACT: { paths: RegExp; read: string; write: string; rootOnly?: boolean }[] = [
   { paths: /^\/v1\/(keys\/verify|oauth\/introspect)$/, read: 'keys:verify', write: 'keys:verify', rootOnly: true },
+  // The export answers stored digests: root keys holding keys:write only, even to read.
+  { paths: /^\/v1\/keys\/export$/, read: 'keys:write', write: 'keys:write', rootOnly: true },
   { paths: /^\/v1\/(keys|organizations|usage)(\/|$)/, read: 'keys:read', write: 'keys:write', rootOnly: false },
   { paths: /^\/v1\/leaks\/pattern$/, read: 'keys:read', write: 'keys:write' },
   { paths: /^\/v1\/(root-keys|signing-keys)(\/|$)/, read: 'root_keys:read', write: 'root_keys:write', rootOnly: true },

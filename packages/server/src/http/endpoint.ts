@@ -84,7 +84,7 @@ export interface Endpoint<S extends EndpointSchema = EndpointSchema> {
   onRequest?: onRequestHookHandler;
   /** Serializers that replace the schema's for a status (both adapters use them); they must write the schema's bytes. */
   serializers?: Partial<Record<SuccessStatus, (body: Success<S['response']>) => string>>;
-  /** Largest body this endpoint accepts, bytes, when not the server's `bodyLimit` (GitHub's batches of 1,000 tokens). */
+  /** Largest body this endpoint accepts, bytes, when it must exceed the server's `KEYMINT_BODY_LIMIT` (GitHub's batches of 1,000 tokens, bulk imports). */
   bodyLimit?: number;
   /**
    * Checks the raw bytes of a JSON body before it is parsed (a signature over them), throwing a

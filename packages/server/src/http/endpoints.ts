@@ -2,6 +2,7 @@ import { listAuditEvents } from '../audit/routes.js';
 import { createKey } from '../keys/routes/create-key.js';
 import { deleteKey } from '../keys/routes/delete-key.js';
 import { getKey } from '../keys/routes/get-key.js';
+import { bulkRevokeKeys, exportKeys, importKeys } from '../keys/routes/bulk-keys.js';
 import { listKeys } from '../keys/routes/list-keys.js';
 import { revokeKey } from '../keys/routes/revoke-key.js';
 import { rotateKey } from '../keys/routes/rotate-key.js';
@@ -45,6 +46,9 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     deleteKey(s),
     getKeyUsage(s),
     queryUsage(s),
+    importKeys(s),
+    bulkRevokeKeys(s),
+    exportKeys(s),
     createRootKey(s),
     listRootKeys(s),
     getRootKey(s),

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Principal } from '../auth/principal.js';
+import type { KeyBulkService } from '../keys/key-bulk-service.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { LeakServices } from '../leaks/leak-services.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
@@ -33,6 +34,7 @@ export type KeymintApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 /** The services the `/v1` endpoints call. */
 export interface Services {
   keys: KeyService;
+  keyBulk: KeyBulkService;
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;

@@ -12,9 +12,10 @@ import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
-import { changedFields, presentCachedKey, presentKey } from './present.js';
+import { keyChangeEvent, type KeyChangeAction } from './key-events.js';
+import { presentCachedKey, presentKey } from './present.js';
 import { digestSecret } from '../credentials/digest.js';
-import { isWellFormedSecret, mintSecret } from '../credentials/secret.js';
+import { mintSecret, secretShape } from '../credentials/secret.js';
 import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
 import { raising } from '../webhooks/raise.js';
 
@@ -151,13 +152,14 @@ export class KeyService {
   }
 
   /**
-   * The hot path. Garbage fails the checksum with no hashing or lookup; a well-formed secret
-   * is hashed once and answered from the cache synchronously (no promise, no microtask), or
+   * The hot path. A string in Keymint's format with a wrong checksum (a typo, garbage) fails
+   * with no hashing or lookup; any other (a Keymint secret, or an imported one in another
+   * vendor's format) is hashed once and answered from the cache synchronously (no promise, no microtask), or
    * read once from the store and cached (found or not). `last_used_at` is recorded in memory
    * and written later in a batch.
    */
   verify(body: VerifyKeyBody): VerifyKeyResult | Promise<VerifyKeyResult> {
-    if (!isWellFormedSecret(body.key)) return this.outcome({ valid: false, code: 'NOT_FOUND' });
+    if (secretShape(body.key) === 'corrupt') return this.outcome({ valid: false, code: 'NOT_FOUND' });
     const digest = digestSecret(body.key);
     const cached = this.deps.cache.get(digest);
     if (cached !== undefined) return this.answer(body, cached);
@@ -222,11 +224,8 @@ export class KeyService {
     return key;
   }
 
-  private changeEvent(actor: Actor, action: 'key.updated' | 'key.rotated' | 'key.revoked', before: KeyRecord, after: KeyRecord, now: number) {
-    const view = presentKey(after, now);
-    const diff = changedFields(presentKey(before, now), view);
-    const data = action === 'key.revoked' ? { ...view, reason: after.revocationReason } : view;
-    return raising(auditEvent(actor, action, { organizationId: after.organizationId, keyId: after.id }, diff, now), data);
+  private changeEvent(actor: Actor, action: KeyChangeAction, before: KeyRecord, after: KeyRecord, now: number) {
+    return keyChangeEvent(actor, action, before, after, now);
   }
 
   /** What seals this create's answer, when it has an Idempotency-Key; a 400 naming the header when replays are off. */

@@ -1,4 +1,4 @@
-import type { Key, KeyStatus } from '@keymint/api';
+import type { ExportedKey, Key, KeyStatus } from '@keymint/api';
 import { iso } from '../clock.js';
 import { statusOf } from '../store/key-status.js';
 import type { KeyRecord, Millis } from '../store/records.js';
@@ -62,4 +62,17 @@ export function changedFields(before: Key, after: Key): { before: Record<string,
     }
   }
   return changed;
+}
+
+/** A key as `GET /v1/keys/export` answers it: what re-imports it elsewhere, its digest included, never a secret. */
+export function exportedKey(key: KeyRecord, digest: string, now: Millis): ExportedKey {
+  const { id, name, description, start, organization_id, user_id, scopes, metadata, expires_at, created_at, rate_limit, credits } = presentKey(key, now);
+  const fields = { name, description, start, scopes, metadata, expires_at, created_at, rate_limit, credits };
+  return {
+    id,
+    ...fields,
+    ...(organization_id === null ? {} : { organization_id }),
+    ...(user_id === null ? {} : { user_id }),
+    hash: { algorithm: 'sha256', encoding: 'hex', value: digest },
+  };
 }

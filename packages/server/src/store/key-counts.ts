@@ -57,18 +57,19 @@ export function countDeltas(before: Owners | null, after: Owners | null): Counte
     return key ? countersOf(key).map((counter) => ({ ...counter, delta: before ? -1 : 1 })) : [];
   }
   if (before.organizationId === after.organizationId && before.userId === after.userId) return [];
-  const deltas = new Map<string, CounterDelta>();
-  const add = (counters: Counter[], delta: number) => {
-    for (const counter of counters) {
-      const id = `${counter.scope}\u0000${counter.owner}`;
-      const entry = deltas.get(id) ?? { ...counter, delta: 0 };
-      entry.delta += delta;
-      deltas.set(id, entry);
-    }
-  };
-  if (before) add(countersOf(before), -1);
-  if (after) add(countersOf(after), +1);
-  return [...deltas.values()].filter((d) => d.delta !== 0).sort((a, b) => (a.scope === b.scope ? compare(a.owner, b.owner) : compare(a.scope, b.scope)));
+  return sumDeltas([...countersOf(before).map((counter) => ({ ...counter, delta: -1 })), ...countersOf(after).map((counter) => ({ ...counter, delta: 1 }))]);
+}
+
+/** Sums the deltas of each counter, drops those that cancel out, and sorts them in lock order (scope, then owner). */
+export function sumDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
+  const sums = new Map<string, CounterDelta>();
+  for (const delta of deltas) {
+    const id = `${delta.scope}\u0000${delta.owner}`;
+    const entry = sums.get(id) ?? { scope: delta.scope, owner: delta.owner, delta: 0 };
+    entry.delta += delta.delta;
+    sums.set(id, entry);
+  }
+  return [...sums.values()].filter((d) => d.delta !== 0).sort((a, b) => (a.scope === b.scope ? compare(a.owner, b.owner) : compare(a.scope, b.scope)));
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -116,6 +117,9 @@ export async function sumCounters(db: Kysely<Database>, counters: Counter[]): Pr
   return Number(row.n);
 }
 
+/** Counter rows per multi-row upsert: 4 parameters each, far under both dialects' limits. */
+const UPSERT_CHUNK = 1000;
+
 type CounterRow = readonly [scope: CountScope, owner: string, slot: number, delta: number];
 
 /**
@@ -133,6 +137,15 @@ export class CountUpserts {
   compile(deltas: CounterDelta[]): CompiledQuery {
     const rows: CounterRow[] = deltas.map((d) => [d.scope, d.owner, randomSlot(), d.delta]);
     return this.shapes.bind(String(rows.length), rows.flat(), () => this.upsert(rows).compile());
+  }
+
+  /** The upserts applying many keys' deltas (`sumDeltas`), in chunks, compiled afresh (their row counts vary). */
+  compileMany(deltas: CounterDelta[]): CompiledQuery[] {
+    const statements: CompiledQuery[] = [];
+    for (let i = 0; i < deltas.length; i += UPSERT_CHUNK) {
+      statements.push(this.upsert(deltas.slice(i, i + UPSERT_CHUNK).map((d) => [d.scope, d.owner, randomSlot(), d.delta] as const)).compile());
+    }
+    return statements;
   }
 
   private upsert(rows: CounterRow[]) {

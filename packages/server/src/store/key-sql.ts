@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { claimIdempotency, idempotencyClaim, type IdempotencyClaim } from './idempotency-sql.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { countDeltas, countersFor, CountUpserts, sumCounters } from './key-counts.js';
@@ -6,6 +6,7 @@ import { statusWhere } from './key-status.js';
 import { changeLocked } from './locked-change.js';
 import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis } from './records.js';
 import { keyFromRow, keyToRow } from './rows.js';
+import type { Database } from './schema.js';
 import type { SqlContext } from './sql-context.js';
 import { runInTransaction, type StatementProgram } from './statement-program.js';
 import type { IdempotentInsert, KeyChange } from './store.js';
@@ -33,6 +34,30 @@ const DIGEST_CHUNK = 1000;
 
 /** Escapes `%`, `_` and `\` so a user's search text matches literally in LIKE. */
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Which keys a listing or a bulk change reads: by owner, name and the owners a delegated caller may see. */
+export type KeyMatch = Pick<KeyFilter, 'organizationId' | 'userId' | 'nameContains' | 'owners'>;
+
+/** The WHERE condition of `match` (every part given must hold). */
+export function keysMatching(match: KeyMatch) {
+  return (eb: ExpressionBuilder<Database, 'api_keys'>): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (match.organizationId !== undefined) conditions.push(eb('organization_id', '=', match.organizationId));
+    if (match.userId !== undefined) conditions.push(eb('user_id', '=', match.userId));
+    if (match.nameContains) conditions.push(sql<boolean>`lower(name) like ${likePattern(match.nameContains)} escape '\\'`);
+    if (match.owners) {
+      const { userId, organizationIds } = match.owners;
+      conditions.push(
+        eb.or([
+          ...(userId === null ? [] : [eb.and([eb('user_id', '=', userId), eb('organization_id', 'is', null)])]),
+          ...(organizationIds.length ? [eb('organization_id', 'in', organizationIds)] : []),
+          eb.lit(false),
+        ]),
+      );
+    }
+    return eb.and(conditions);
+  };
+}
 
 /** The keys' part of the `Store`: `api_keys`, their secrets (`key_secrets`) and their counters. */
 export class KeySql {
@@ -105,22 +130,7 @@ export class KeySql {
 
   async list(filter: KeyFilter): Promise<{ keys: KeyRecord[]; total: number }> {
     const { db } = this.context;
-    let query = db.selectFrom('api_keys');
-    if (filter.organizationId !== undefined) query = query.where('organization_id', '=', filter.organizationId);
-    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
-    if (filter.nameContains) {
-      query = query.where(sql<boolean>`lower(name) like ${likePattern(filter.nameContains)} escape '\\'`);
-    }
-    if (filter.owners) {
-      const { userId, organizationIds } = filter.owners;
-      query = query.where((eb) =>
-        eb.or([
-          ...(userId === null ? [] : [eb.and([eb('user_id', '=', userId), eb('organization_id', 'is', null)])]),
-          ...(organizationIds.length ? [eb('organization_id', 'in', organizationIds)] : []),
-          eb.lit(false),
-        ]),
-      );
-    }
+    let query = db.selectFrom('api_keys').where(keysMatching(filter));
     if (filter.status !== undefined) query = query.where(statusWhere(filter.status, filter.now));
     // The maintained counters answer the exact total when the filter allows it; searches count rows.
     const counters = countersFor(filter);

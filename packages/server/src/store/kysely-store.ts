@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { AuditWriter, listAuditEvents } from './audit-sql.js';
 import { findIdempotency, pruneIdempotency } from './idempotency-sql.js';
+import { KeyBulkSql } from './key-bulk-sql.js';
 import { KeySql } from './key-sql.js';
 import { touchLastUsed } from './last-used-sql.js';
 import { migrations } from './migrations.js';
@@ -10,10 +11,20 @@ import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import { WebhookSql } from './webhook-sql.js';
-import type { Dialect } from './sql-context.js';
 import { addUsage, groupUsage, pruneUsage, rollUpUsage, sumUsage } from './usage-sql.js';
 import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
-import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDeletionState, SessionSelector, Store } from './store.js';
+import type { Dialect } from './sql-context.js';
+import type {
+  AuditFilter,
+  IdempotentInsert,
+  KeyChange,
+  KeyImport,
+  KeySelection,
+  RootKeyChange,
+  RootKeyDeletionState,
+  SessionSelector,
+  Store,
+} from './store.js';
 
 /**
  * The `Store` in Kysely (its webhook part inherited from `WebhookSql`), for both dialects: the SQL is the same but for row locks, which only
@@ -24,6 +35,7 @@ import type { AuditFilter, IdempotentInsert, KeyChange, RootKeyChange, RootKeyDe
  */
 export class KyselyStore extends WebhookSql implements Store {
   protected readonly keys: KeySql;
+  private readonly bulk: KeyBulkSql;
   private readonly rootKeys: RootKeySql;
   private readonly sessions: SessionSql;
 
@@ -35,6 +47,7 @@ export class KyselyStore extends WebhookSql implements Store {
     const context = { db, dialect, audits: new AuditWriter(db) };
     super(context);
     this.keys = new KeySql(this.context);
+    this.bulk = new KeyBulkSql(this.context);
     this.rootKeys = new RootKeySql(this.context);
     this.sessions = new SessionSql(this.context);
   }
@@ -104,6 +117,18 @@ export class KyselyStore extends WebhookSql implements Store {
 
   async deleteKey(id: string, decide: (current: KeyRecord) => AuditRecord): Promise<KeyRecord | null> {
     return this.keys.delete(id, decide);
+  }
+
+  async importKeys(items: readonly KeyImport[]): Promise<boolean[]> {
+    return this.bulk.importMany(items);
+  }
+
+  async changeKeys(which: KeySelection, decide: (current: KeyRecord) => KeyChange | null): Promise<{ matched: number; changed: KeyRecord[] }> {
+    return this.bulk.changeMany(which, decide);
+  }
+
+  async exportKeys(which: KeySelection, after: string | undefined, limit: number): Promise<{ key: KeyRecord; digest: string }[]> {
+    return this.bulk.exportPage(which, after, limit);
   }
 
   async touchKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void> {

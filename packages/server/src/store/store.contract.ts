@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsContract } from './credentials.contract.js';
+import { keyBulkContract } from './key-bulk.contract.js';
 import { keyStatusContract } from './key-status.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
 import { leaksContract } from './leaks.contract.js';
@@ -392,4 +393,5 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
   webhooksContract(() => store);
   leaksContract(() => store);
   usageContract(() => store);
+  keyBulkContract(() => store);
 }

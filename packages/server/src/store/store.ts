@@ -31,6 +31,20 @@ export interface RootKeyDeletionState {
   sessions: SessionRecord[];
 }
 
+/** One key of an import (`Store.importKeys`): the key, its secret's digest and its audit event. */
+export interface KeyImport {
+  key: KeyRecord;
+  digest: string;
+  audit: AuditRecord;
+}
+
+/** Which keys `Store.changeKeys` and `Store.exportKeys` read: every condition given must hold. */
+export interface KeySelection extends Pick<KeyFilter, 'organizationId' | 'userId' | 'nameContains' | 'owners'> {
+  ids?: string[];
+  /** Only keys not revoked yet. */
+  notRevoked?: boolean;
+}
+
 /** Which sessions `Store.endSessions` ends. */
 export type SessionSelector = { id: string } | { userId: string };
 
@@ -84,6 +98,20 @@ export interface Store extends WebhookStore {
   changeKey(id: string, decide: (current: KeyRecord) => KeyChange | null): Promise<KeyRecord | null>;
   /** Deletes the key and all its secrets, writing `decide`'s audit event in the same transaction. */
   deleteKey(id: string, decide: (current: KeyRecord) => AuditRecord): Promise<KeyRecord | null>;
+  /**
+   * Inserts many keys with their digests and audit events in one transaction, leaving out each
+   * key whose digest is already stored or taken by an earlier item. Answers, per item, whether
+   * it was inserted.
+   */
+  importKeys(items: readonly KeyImport[]): Promise<boolean[]>;
+  /**
+   * `changeKey` for every key `which` selects: reads them (oldest first, a few hundred per
+   * transaction), asks `decide` for each and writes each decided change with its audit event.
+   * Answers how many keys were read, and the changed keys as they now stand.
+   */
+  changeKeys(which: KeySelection, decide: (current: KeyRecord) => KeyChange | null): Promise<{ matched: number; changed: KeyRecord[] }>;
+  /** One page of the enabled keys `which` selects, in id order after `after`, each with its current (not grace) secret's digest. */
+  exportKeys(which: KeySelection, after: string | undefined, limit: number): Promise<{ key: KeyRecord; digest: string }[]>;
   /** Writes batched `last_used_at` values (never moving one backwards). */
   touchKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
   findIdempotency(digest: string): Promise<IdempotencyRecord | null>;
