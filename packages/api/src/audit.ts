@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS = [
   'key.rotated',
   'key.revoked',
   'key.deleted',
+  'key.credits_changed',
+  'organization.limits_changed',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

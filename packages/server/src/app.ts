@@ -26,6 +26,9 @@ import { DEGRADED_CACHE_TTL_MS, localBus, type InvalidationBus } from './keys/in
 import { KeyService } from './keys/key-service.js';
 import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
+import { Meter } from './metering/meter.js';
+import { OrganizationLimitsService } from './metering/organization-limits-service.js';
+import { MemoryRateLimiter } from './metering/rate-limiter.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -80,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
 
   const metrics = new Metrics();
   const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
+  const meter = new Meter({ store, cache, limiter: new MemoryRateLimiter(clock) });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
   const tokens = createTokenServices({ config, store, clock, logger: deps.logger, secret: serverSecret });
@@ -106,7 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     await bus.publish({ rootKeys: true });
   };
   const services: Services = {
-    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, onVerify: (code) => metrics.countVerification(code) }),
+    keys: new KeyService({ store, clock, cache, bus, lastUsed: keyUsage, serverSecret, meter, onVerify: (code) => metrics.countVerification(code) }),
+    organizations: new OrganizationLimitsService({ store, clock, cache, bus }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),

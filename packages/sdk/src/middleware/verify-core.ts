@@ -57,16 +57,24 @@ function deny(status: 401 | 403 | 429 | 503, code: ErrorCode, message: string, h
   return { ok: false, status, headers: { ...headers, 'x-request-id': id }, body: { error: { code, message, request_id: id } } };
 }
 
-/** `RateLimit-*` (and, when refused, `Retry-After`) from a verify answer's `rateLimit`. */
+/**
+ * Rate limit headers from a verify answer's applied limits: IETF `RateLimit-Policy` (every limit)
+ * and `RateLimit` (the one closest to refusing: the exceeded one, else the least remaining), the
+ * older `RateLimit-Limit/-Remaining/-Reset` trio for that limit, and `Retry-After` when refused.
+ */
 function rateLimitHeaders(result: VerifyKeyResponse, now: number): Record<string, string> {
-  if (!result.rateLimit) return {};
-  const reset = Math.max(0, Math.ceil((Date.parse(result.rateLimit.resetAt) - now) / 1000));
+  const limits = result.rateLimits ?? [];
+  if (limits.length === 0) return {};
+  const tightest = limits.reduce((a, b) => (a.exceeded !== b.exceeded ? (a.exceeded ? a : b) : b.remaining < a.remaining ? b : a));
+  const reset = Math.max(0, Math.ceil((Date.parse(tightest.resetAt) - now) / 1000));
   const headers: Record<string, string> = {
-    'ratelimit-limit': String(result.rateLimit.limit),
-    'ratelimit-remaining': String(result.rateLimit.remaining),
+    'ratelimit-policy': limits.map((limit) => `"${limit.name}";q=${limit.limit}`).join(', '),
+    ratelimit: `"${tightest.name}";r=${tightest.remaining};t=${reset}`,
+    'ratelimit-limit': String(tightest.limit),
+    'ratelimit-remaining': String(tightest.remaining),
     'ratelimit-reset': String(reset),
   };
-  if (!result.valid) headers['retry-after'] = String(Math.max(1, reset));
+  if (result.code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, reset));
   return headers;
 }
 

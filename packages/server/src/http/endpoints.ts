@@ -1,4 +1,5 @@
 import { listAuditEvents } from '../audit/routes.js';
+import { changeKeyCredits } from '../keys/routes/change-key-credits.js';
 import { createKey } from '../keys/routes/create-key.js';
 import { deleteKey } from '../keys/routes/delete-key.js';
 import { getKey } from '../keys/routes/get-key.js';
@@ -7,6 +8,7 @@ import { revokeKey } from '../keys/routes/revoke-key.js';
 import { rotateKey } from '../keys/routes/rotate-key.js';
 import { updateKey } from '../keys/routes/update-key.js';
 import { verifyKey } from '../keys/routes/verify-key.js';
+import { changeOrganizationCredits, getOrganizationLimits, setOrganizationLimits } from '../metering/routes/organization-limits.js';
 import { createRootKey, deleteRootKey, getRootKey, listRootKeys, rotateRootKey } from '../root-keys/routes.js';
 import { createSession, deleteSession, revokeSessions } from '../sessions/routes.js';
 import { introspectToken } from '../tokens/routes/introspect-token.js';
@@ -40,6 +42,10 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     rotateKey(s),
     revokeKey(s),
     deleteKey(s),
+    changeKeyCredits(s),
+    getOrganizationLimits(s),
+    setOrganizationLimits(s),
+    changeOrganizationCredits(s),
     createRootKey(s),
     listRootKeys(s),
     getRootKey(s),

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { AuditService } from '../audit/audit-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { OrganizationLimitsService } from '../metering/organization-limits-service.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { Metrics } from './metrics.js';
@@ -30,6 +31,7 @@ export type KeymintApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 /** The services the `/v1` endpoints call. */
 export interface Services {
   keys: KeyService;
+  organizations: OrganizationLimitsService;
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;

@@ -1,5 +1,6 @@
 import type { Key, KeyStatus } from '@keymint/api';
 import { iso } from '../clock.js';
+import { presentCredits, presentRateLimits } from '../metering/limits-policy.js';
 import { statusOf } from '../store/key-status.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 
@@ -22,12 +23,8 @@ export function presentKey(key: KeyRecord, now: Millis): Key {
     rotated_at: iso(key.rotatedAt),
     revoked_at: iso(key.revokedAt),
     revocation_reason: key.revocationReason,
-    rate_limit: key.rateLimit && { limit: key.rateLimit.limit, window_seconds: key.rateLimit.windowSeconds },
-    credits: key.credits && {
-      remaining: key.credits.remaining,
-      refill_amount: key.credits.refillAmount,
-      refill_interval_seconds: key.credits.refillIntervalSeconds,
-    },
+    rate_limits: presentRateLimits(key.rateLimits),
+    credits: presentCredits(key.credits, now),
     created_by: key.createdBy,
   };
 }
