@@ -23,8 +23,8 @@ function lastDayOfMonth(year: number, month: number): number {
 
 /** The monthly boundary of month number `m` (months since January 1970). */
 function monthlyBoundary(m: number, dayOfMonth: number): Millis {
-  const year = Math.floor(m / 12);
-  const month = m - year * 12;
+  const year = 1970 + Math.floor(m / 12);
+  const month = m - (year - 1970) * 12;
   return Date.UTC(year, month, Math.min(dayOfMonth, lastDayOfMonth(year, month)));
 }
 
