@@ -3,7 +3,13 @@ import type { CreditsRecord, RefillRecord } from '../store/records.js';
 import { boundariesBetween, creditsSetAt, lastBoundary, MAX_CREDITS, nextBoundary, refilled } from './refill-calendar.js';
 
 const at = (text: string) => Date.parse(text);
-const refill = (interval: RefillRecord['interval'], extra: Partial<RefillRecord> = {}): RefillRecord => ({ amount: 100, interval, dayOfMonth: null, mode: 'reset', ...extra });
+const refill = (interval: RefillRecord['interval'], extra: Partial<RefillRecord> = {}): RefillRecord => ({
+  amount: 100,
+  interval,
+  dayOfMonth: null,
+  mode: 'reset',
+  ...extra,
+});
 const monthly = (dayOfMonth: number, extra: Partial<RefillRecord> = {}) => refill('monthly', { dayOfMonth, ...extra });
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -72,7 +78,10 @@ describe('refilled balances', () => {
   });
 
   it('adds up to the largest balance and no further', () => {
-    const after = refilled(credits(MAX_CREDITS - 5, refill('hourly', { mode: 'add', amount: 1_000_000_000 }), at('2026-03-10T10:00:00Z')), at('2026-03-10T12:00:00Z'));
+    const after = refilled(
+      credits(MAX_CREDITS - 5, refill('hourly', { mode: 'add', amount: 1_000_000_000 }), at('2026-03-10T10:00:00Z')),
+      at('2026-03-10T12:00:00Z'),
+    );
     expect(after.remaining).toBe(MAX_CREDITS);
   });
 
