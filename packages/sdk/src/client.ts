@@ -1,7 +1,8 @@
 import { KeymintCore, type KeymintOptions } from './core.js';
 import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
-import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
+import { keysCreate, keysCredits, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
+import { organizationsCredits, organizationsGetLimits, organizationsSetLimits } from './funcs/organizations.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
@@ -52,6 +53,8 @@ export class Keymint extends KeymintCore {
   readonly usage;
   /** Keys that sign access tokens: list, rotate. */
   readonly signingKeys;
+  /** Organizations' shared rate limits and credit pool: getLimits, setLimits, credits. */
+  readonly organizations;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -65,6 +68,7 @@ export class Keymint extends KeymintCore {
         revoke: keysRevoke,
         delete: keysDelete,
         verify: keysVerify,
+        credits: keysCredits,
       }),
       listAll: iterating(this, keysListAll),
     };
@@ -74,5 +78,6 @@ export class Keymint extends KeymintCore {
     this.audit = { ...methods(this, { list: auditList }), listAll: iterating(this, auditListAll) };
     this.usage = methods(this, { get: usageGet });
     this.signingKeys = methods(this, { list: signingKeysList, rotate: signingKeysRotate });
+    this.organizations = methods(this, { getLimits: organizationsGetLimits, setLimits: organizationsSetLimits, credits: organizationsCredits });
   }
 }

@@ -16,4 +16,5 @@ export * from './funcs/sessions.js';
 export * from './funcs/tokens.js';
 export * from './funcs/audit.js';
 export * from './funcs/usage.js';
+export * from './funcs/organizations.js';
 export * from './funcs/signing-keys.js';

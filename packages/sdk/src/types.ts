@@ -27,6 +27,9 @@ import type {
   AuditEvent,
   SigningKey,
   SigningKeyList,
+  CreditsChangeBody,
+  OrganizationLimits,
+  OrganizationLimitsBody,
 } from '@keymint/api';
 import type { Camelize } from './case.js';
 
@@ -93,3 +96,10 @@ export type TokenIntrospection = Camelize<IntrospectResponse>;
 export type SigningKeyInfo = Camelize<SigningKey>;
 /** `signingKeys.list` answer, newest first. */
 export type SigningKeyPage = Camelize<SigningKeyList>;
+
+/** `keys.credits` / `organizations.credits`: `set`, `increment` or `decrement` (stops at 0) a balance. */
+export type CreditsChangeParams = Camelize<CreditsChangeBody>;
+/** An organization's shared rate limits and credit pool. */
+export type OrganizationLimitsInfo = Camelize<OrganizationLimits>;
+/** `organizations.setLimits`: the fields given replace the current ones (`credits: null` removes the pool). */
+export type SetOrganizationLimitsParams = Camelize<OrganizationLimitsBody>;

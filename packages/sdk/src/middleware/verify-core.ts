@@ -13,12 +13,16 @@ export interface KeymintMiddlewareOptions {
   scopes?: string[];
   /** Credits each request spends (default 1, as the server counts). */
   cost?: number;
+  /** Limits to apply by name beyond the key's auto-applied ones, e.g. `[{ name: 'expensive', cost: 5 }]`. */
+  rateLimits?: { name: string; cost?: number }[];
   /**
    * Opt-in: remember keys that verified for `ttlMs` (a few seconds), at most `maxEntries`.
    * A cached answer skips the server, so for that long a revoked key still passes and rate
    * limits and credits are not counted: keep it short, or leave it off.
    */
   cache?: { ttlMs: number; maxEntries?: number };
+  /** Status for a key out of credits (`USAGE_EXCEEDED`): 429 by default, or 402 / 403 as the application prefers; never 401. */
+  usageExceededStatus?: 402 | 403 | 429;
   /** Told when Keymint could not be asked (network, timeout, its own error); the request gets 503. */
   onError?: (error: KeymintFailure) => void;
 }
@@ -28,7 +32,8 @@ export type HeaderReader = (name: string) => string | undefined;
 
 /** What the adapter does: let the request through with `key`, or answer `status` with `body`. Headers either way. */
 export type Decision =
-  { ok: true; key: ApiKey; headers: Record<string, string> } | { ok: false; status: 401 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
+  | { ok: true; key: ApiKey; headers: Record<string, string> }
+  | { ok: false; status: 401 | 402 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
 
 const DENIALS: Record<Exclude<VerifyOutcome, 'VALID'>, { status: 401 | 403 | 429; code: ErrorCode; message: string }> = {
   NOT_FOUND: { status: 401, code: 'unauthorized', message: 'The API key is not valid.' },
@@ -52,7 +57,7 @@ export const firstHeader = (value: string | string[] | undefined): string | unde
 
 const requestId = () => `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
 
-function deny(status: 401 | 403 | 429 | 503, code: ErrorCode, message: string, headers: Record<string, string>): Decision {
+function deny(status: Exclude<Decision, { ok: true }>['status'], code: ErrorCode, message: string, headers: Record<string, string>): Decision {
   const id = requestId();
   return { ok: false, status, headers: { ...headers, 'x-request-id': id }, body: { error: { code, message, request_id: id } } };
 }
@@ -90,7 +95,7 @@ export function createVerifier(options: KeymintMiddlewareOptions): (read: Header
     if (!secret) return deny(401, 'unauthorized', 'An API key is required (Authorization: Bearer <key> or x-api-key).', {});
     const cached = await cache?.get(secret);
     if (cached) return { ok: true, key: cached, headers: {} };
-    const result = await keysVerify(options.client, { key: secret, scopes: options.scopes, cost: options.cost });
+    const result = await keysVerify(options.client, { key: secret, scopes: options.scopes, cost: options.cost, rateLimits: options.rateLimits });
     if (!result.ok) {
       options.onError?.(result.error);
       return deny(503, 'unavailable', 'The API key could not be checked; try again.', { 'retry-after': '1' });
@@ -102,6 +107,9 @@ export function createVerifier(options: KeymintMiddlewareOptions): (read: Header
       return { ok: true, key, headers };
     }
     const denial = DENIALS[code === 'VALID' ? 'NOT_FOUND' : code];
+    if (code === 'USAGE_EXCEEDED' && options.usageExceededStatus && options.usageExceededStatus !== 429) {
+      return deny(options.usageExceededStatus, options.usageExceededStatus === 403 ? 'forbidden' : 'rate_limited', denial.message, headers);
+    }
     return deny(denial.status, denial.code, denial.message, headers);
   };
 }
