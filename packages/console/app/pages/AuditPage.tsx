@@ -10,6 +10,8 @@ const ACTIONS = [
   'key.rotated',
   'key.revoked',
   'key.deleted',
+  'key.credits_changed',
+  'organization.limits_changed',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',
