@@ -115,7 +115,6 @@ describe('the OpenAPI document', () => {
   });
 
   it('states the refill interval and mode as enums, and refuses a day of the month on any refill but monthly', async () => {
-    const create = doc.paths['/v1/keys'].post.requestBody!.content['application/json'].schema!;
     expect(JSON.stringify(doc.components.schemas.RefillInterval)).toContain('"monthly"');
     const daily = await as(t, t.rootKey).post('/v1/keys', {
       name: 'k',
