@@ -48,7 +48,7 @@ async function scenarios(): Promise<void> {
   await measureHello(ctx, 'bare node:http hello-world', 'node-hello.ts');
   if (!quick) await measureHello(ctx, 'Fastify hello-world', 'fastify-hello.ts');
   const small = await sqliteDatabase(ctx, 1000);
-  await keymintSuite(ctx, small.url, small.secrets, { label: 'SQLite', keyCount: 1000, verifyOutcomes: true, create: !quick, oauth: !quick });
+  await keymintSuite(ctx, small.url, small.secrets, { label: 'SQLite', keyCount: 1000, verifyOutcomes: true, create: !quick, oauth: !quick, metering: !quick });
   await measureHomemade(ctx, 'SQLite, 1,000 keys', small.url, small.secrets.valid);
   if (quick) return;
   const medium = await sqliteDatabase(ctx, 100_000);

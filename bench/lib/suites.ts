@@ -51,6 +51,8 @@ export interface SuiteOptions {
   create?: boolean;
   list?: boolean;
   oauth?: boolean;
+  /** Verify with one auto-applied rate limit, and verify spending credits. */
+  metering?: boolean;
 }
 
 /** Starts Keymint on `databaseUrl` and runs the chosen scenarios against it. */
@@ -75,6 +77,7 @@ export async function keymintSuite(ctx: BenchContext, databaseUrl: string, secre
       await measure(ctx, server, { group, name: 'create' }, { path: '/v1/keys', method: 'POST', headers: auth, bodies });
     }
     if (options.oauth) await oauth(ctx, server, group, secrets);
+    if (options.metering) await metering(ctx, server, group);
   } finally {
     await stopKeymint(ctx, group, server);
   }
@@ -88,6 +91,26 @@ async function oauth(ctx: BenchContext, server: Awaited<ReturnType<typeof startK
     return;
   }
   await measure(ctx, server, { group, name: 'oauth token (client credentials)' }, { path: '/v1/oauth/token', method: 'POST', bodies });
+}
+
+/**
+ * Verify's metering cost: keys made through the API with one auto-applied limit that is never
+ * reached, and with credits that never run out (each verify spends one in the store).
+ */
+async function metering(ctx: BenchContext, server: Awaited<ReturnType<typeof startKeymint>>, group: string) {
+  const headers = { authorization: `Bearer ${ctx.rootKey}`, 'content-type': 'application/json' };
+  const make = (extra: object) =>
+    Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const body = JSON.stringify({ name: `metered ${i}`, organization_id: 'org_metered', ...extra });
+        const response = await fetch(`${server.url}/v1/keys`, { method: 'POST', headers, body });
+        return ((await response.json()) as { secret: string }).secret;
+      }),
+    );
+  const limited = await make({ rate_limits: [{ name: 'default', limit: 1_000_000_000, window_seconds: 60 }] });
+  await measure(ctx, server, { group, name: 'verify, one auto-applied rate limit', serverLatency: true }, verifySpec(ctx, limited));
+  const credited = await make({ credits: { remaining: 1_000_000_000_000 } });
+  await measure(ctx, server, { group, name: 'verify, spending credits', serverLatency: true }, verifySpec(ctx, credited));
 }
 
 /** Where the benchmark creates (and afterwards drops) its own database; `KEYMINT_BENCH_PG_ADMIN_URL` overrides. */

@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   'key.deleted',
   'key.leaked',
   'key.imported',
+  'key.credits_changed',
+  'organization.limits_changed',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

@@ -6,6 +6,7 @@ export * from './common.js';
 export * from './errors.js';
 export * from './keys.js';
 export * from './leaks.js';
+export * from './organizations.js';
 export * from './root-keys.js';
 export * from './sessions.js';
 export * from './audit.js';

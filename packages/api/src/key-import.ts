@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { exclusive, ExternalId, Nullable, RequestedTimestamp } from './common.js';
-import { CreateKeyBody, Key } from './keys.js';
+import { CreateKeyBody, CreditsInput, Key } from './keys.js';
 
 /** Most keys one import (or one id list of a bulk revoke) carries. */
 export const MAX_IMPORT_ITEMS = 1000;
@@ -113,7 +113,8 @@ export type BulkRevokeResult = Static<typeof BulkRevokeResult>;
 export const ExportedKey = Type.Object(
   {
     // The read shape's fields (a response schema, no request rules), as the import item names them.
-    ...Type.Pick(Key, ['id', 'name', 'description', 'start', 'scopes', 'metadata', 'expires_at', 'created_at', 'rate_limit', 'credits']).properties,
+    ...Type.Pick(Key, ['id', 'name', 'description', 'start', 'scopes', 'metadata', 'expires_at', 'created_at', 'rate_limits']).properties,
+    credits: Nullable(CreditsInput),
     organization_id: Type.Optional(Type.String()),
     user_id: Type.Optional(Type.String()),
     hash: ImportedHash,

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { UsageTags } from './usage.js';
-import { exclusive, ExternalId, together, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
+import { exclusive, ExternalId, ListOf, Nullable, Page, PageSize, RequestedTimestamp, Timestamp } from './common.js';
 
 /** Largest `seconds_until_expiration` / grace accepted: 100 years, to keep dates representable. */
 const MAX_SECONDS = 100 * 365 * 24 * 3600;
@@ -24,24 +24,91 @@ export const KeyStatus = Type.Union([Type.Literal('active'), Type.Literal('disab
 });
 export type KeyStatus = Static<typeof KeyStatus>;
 
-export const RateLimit = Type.Object(
+/** Most rate limits one key (or one organization) holds. */
+export const MAX_RATE_LIMITS = 10;
+
+/** A rate limit's name: unique within its key or organization, named by a verify that applies it. */
+export const RateLimitName = Type.String({ pattern: '^[a-z0-9_.-]{1,32}$' });
+
+/** One named limit as a create, PATCH or organization PUT gives it (`auto_apply` defaults to true). */
+export const RateLimitInput = Type.Object(
   {
+    name: RateLimitName,
     limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-    window_seconds: Type.Integer({ minimum: 1, maximum: 31 * 24 * 3600 }),
+    window_seconds: Type.Integer({ minimum: 1, maximum: 30 * 24 * 3600 }),
+    auto_apply: Type.Optional(Type.Boolean({ default: true, description: 'Checked by every verify; otherwise only by a verify naming it.' })),
   },
   { additionalProperties: false },
 );
-export type RateLimit = Static<typeof RateLimit>;
+export type RateLimitInput = Static<typeof RateLimitInput>;
 
-export const Credits = Type.Object(
+/** A key's (or organization's) rate limits: names unique in the list (checked by the server, answered naming `rate_limits`). */
+export const RateLimitsInput = Type.Array(RateLimitInput, { maxItems: MAX_RATE_LIMITS, description: 'At most 10, names unique.' });
+
+export const RefillInterval = Type.Union([Type.Literal('hourly'), Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly')], {
+  title: 'RefillInterval',
+});
+export type RefillInterval = Static<typeof RefillInterval>;
+
+export const RefillMode = Type.Union([Type.Literal('reset'), Type.Literal('add')], { title: 'RefillMode' });
+export type RefillMode = Static<typeof RefillMode>;
+
+/** When and how credits refill: on UTC calendar boundaries (weeks start Monday). */
+export const RefillInput = Type.Object(
+  {
+    amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    interval: RefillInterval,
+    day_of_month: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, description: "Monthly only; clamped to the month's last day; default 1." })),
+    mode: Type.Optional(RefillMode),
+  },
+  { additionalProperties: false },
+);
+export type RefillInput = Static<typeof RefillInput>;
+
+/** Credits as a create, PATCH or organization PUT gives them. */
+export const CreditsInput = Type.Object(
   {
     remaining: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-    refill_amount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
-    refill_interval_seconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 366 * 24 * 3600 }))),
+    refill: Type.Optional(Nullable(RefillInput)),
   },
-  { additionalProperties: false, ...together('refill_amount', 'refill_interval_seconds') },
+  { additionalProperties: false },
+);
+export type CreditsInput = Static<typeof CreditsInput>;
+
+/** A rate limit as every read answers it. */
+export const RateLimit = Type.Object(
+  { name: Type.String(), limit: Type.Integer(), window_seconds: Type.Integer(), auto_apply: Type.Boolean() },
+  { title: 'RateLimit' },
+);
+export type RateLimit = Static<typeof RateLimit>;
+
+/** Credits as every read answers them: the balance with any refill already due applied. */
+export const Credits = Type.Object(
+  {
+    remaining: Type.Integer(),
+    refill: Nullable(
+      Type.Object({
+        amount: Type.Integer(),
+        interval: RefillInterval,
+        day_of_month: Type.Optional(Type.Integer()),
+        mode: RefillMode,
+      }),
+    ),
+    refilled_at: Nullable(Timestamp),
+  },
+  { title: 'Credits' },
 );
 export type Credits = Static<typeof Credits>;
+
+/** `POST /v1/keys/{id}/credits` and `POST /v1/organizations/{id}/credits`: one atomic change of the balance. */
+export const CreditsChangeBody = Type.Object(
+  {
+    op: Type.Union([Type.Literal('set'), Type.Literal('increment'), Type.Literal('decrement')]),
+    amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  },
+  { additionalProperties: false, examples: [{ op: 'increment', amount: 500 }] },
+);
+export type CreditsChangeBody = Static<typeof CreditsChangeBody>;
 
 /** What the examples of this file show: one key, as created, and its secret (made up: it verifies as `NOT_FOUND`). */
 const EXAMPLE_SECRET = 'km_7fQ2x9LkR4vN8pW1sT6yB3mC5dH0jG2aE7uI9oZqXw1Yv00Fp3k';
@@ -62,8 +129,8 @@ const EXAMPLE_KEY = {
   rotated_at: null,
   revoked_at: null,
   revocation_reason: null,
-  rate_limit: { limit: 100, window_seconds: 60 },
-  credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86400 },
+  rate_limits: [{ name: 'default', limit: 100, window_seconds: 60, auto_apply: true }],
+  credits: { remaining: 1000, refill: { amount: 1000, interval: 'monthly', day_of_month: 1, mode: 'reset' }, refilled_at: '2026-01-01T00:00:00.000Z' },
   leaked_at: null,
   leak_source_url: null,
   created_by: 'rk_3Kd9s0aQm1Lp2Xc7Vb',
@@ -88,14 +155,8 @@ export const Key = Type.Object(
     rotated_at: Nullable(Timestamp),
     revoked_at: Nullable(Timestamp),
     revocation_reason: Nullable(Type.String()),
-    rate_limit: Nullable(Type.Object({ limit: Type.Integer(), window_seconds: Type.Integer() })),
-    credits: Nullable(
-      Type.Object({
-        remaining: Type.Integer(),
-        refill_amount: Nullable(Type.Integer()),
-        refill_interval_seconds: Nullable(Type.Integer()),
-      }),
-    ),
+    rate_limits: Type.Array(RateLimit),
+    credits: Nullable(Credits),
     leaked_at: Nullable(Type.String({ format: 'date-time', description: 'When the secret was reported leaked (`/v1/leaks/*`); null unless it was.' })),
     leak_source_url: Nullable(Type.String({ description: 'Where the leaked secret was found, as the report said; null when not leaked or not said.' })),
     created_by: Nullable(Type.String({ description: 'Who created it: a root key id, `user:<id>` or a key id.' })),
@@ -123,8 +184,8 @@ export const CreateKeyBody = Type.Object(
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(Nullable(RequestedTimestamp)),
     seconds_until_expiration: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_SECONDS }))),
-    rate_limit: Type.Optional(Nullable(RateLimit)),
-    credits: Type.Optional(Nullable(Credits)),
+    rate_limits: Type.Optional(RateLimitsInput),
+    credits: Type.Optional(Nullable(CreditsInput)),
   },
   {
     additionalProperties: false,
@@ -137,8 +198,8 @@ export const CreateKeyBody = Type.Object(
         scopes: ['invoices:read', 'invoices:write'],
         metadata: { team: 'billing' },
         seconds_until_expiration: 31_536_000,
-        rate_limit: { limit: 100, window_seconds: 60 },
-        credits: { remaining: 1000, refill_amount: 1000, refill_interval_seconds: 86_400 },
+        rate_limits: [{ name: 'default', limit: 100, window_seconds: 60 }],
+        credits: { remaining: 1000, refill: { amount: 1000, interval: 'monthly' } },
       },
     ],
   },
@@ -174,8 +235,8 @@ export const UpdateKeyBody = Type.Object(
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(Nullable(RequestedTimestamp)),
     enabled: Type.Optional(Type.Boolean()),
-    rate_limit: Type.Optional(Nullable(RateLimit)),
-    credits: Type.Optional(Nullable(Credits)),
+    rate_limits: Type.Optional(RateLimitsInput),
+    credits: Type.Optional(Nullable(CreditsInput)),
   },
   { additionalProperties: false, examples: [{ description: 'Also reads refunds.', scopes: ['invoices:read', 'refunds:read'], enabled: true }] },
 );
@@ -214,20 +275,47 @@ export const VerifyKeyBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 512 }),
     scopes: Type.Optional(Scopes),
-    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1 })),
+    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 1 })),
+    rate_limits: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: RateLimitName, cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 1 })) },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: MAX_RATE_LIMITS,
+          description: 'Limits to apply by name (auto_apply or not), names unique; a name the key and its organization do not hold is ignored.',
+        },
+      ),
+    ),
     tags: Type.Optional(UsageTags),
   },
   { additionalProperties: false, examples: [{ key: EXAMPLE_SECRET, scopes: ['invoices:read'], cost: 1, tags: ['path:/invoices'] }] },
 );
 export type VerifyKeyBody = Static<typeof VerifyKeyBody>;
 
+/** One limit a verify applied: `exceeded` on those this request's cost would have gone over (then none consumed budget). */
+export const AppliedRateLimit = Type.Object(
+  {
+    name: Type.String(),
+    scope: Type.Union([Type.Literal('key'), Type.Literal('organization')]),
+    limit: Type.Integer(),
+    remaining: Type.Integer(),
+    reset_at: Timestamp,
+    exceeded: Type.Boolean(),
+  },
+  { title: 'AppliedRateLimit' },
+);
+export type AppliedRateLimit = Static<typeof AppliedRateLimit>;
+
 export const VerifyKeyResult = Type.Object(
   {
     valid: Type.Boolean(),
     code: VerifyCode,
     key: Type.Optional(Key),
-    rate_limit: Type.Optional(Type.Object({ limit: Type.Integer(), remaining: Type.Integer(), reset_at: Timestamp })),
+    rate_limits: Type.Optional(Type.Array(AppliedRateLimit)),
     credits_remaining: Type.Optional(Nullable(Type.Integer())),
+    organization_credits_remaining: Type.Optional(Nullable(Type.Integer())),
   },
   { title: 'VerifyKeyResult', description: 'Always 200: the outcome is in `code`; `key` is there when the secret matched.' },
 );

@@ -27,17 +27,35 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 describe('Keymint against a spawned server', () => {
+  it('changes credits and organization limits, and verify reports both balances', async () => {
+    await km.organizations.setLimits('org_sdk', { credits: { remaining: 10, refill: { amount: 10, interval: 'monthly', dayOfMonth: 31 } } });
+    expect(await km.organizations.getLimits('org_sdk')).toMatchObject({
+      organizationId: 'org_sdk',
+      rateLimits: [],
+      credits: { remaining: 10, refill: { dayOfMonth: 31 } },
+    });
+    const key = await km.keys.create({ name: 'metered', organizationId: 'org_sdk', credits: { remaining: 3 } });
+    expect((await km.keys.credits(key.id, { op: 'increment', amount: 2 })).credits?.remaining).toBe(5);
+    expect((await km.organizations.credits('org_sdk', { op: 'decrement', amount: 4 })).credits?.remaining).toBe(6);
+    const verified = await km.keys.verify({ key: key.secret, cost: 2 });
+    expect(verified).toMatchObject({ code: 'VALID', creditsRemaining: 3, organizationCreditsRemaining: 4 });
+  });
+
   it('runs the whole key lifecycle in camelCase, leaving metadata keys as they are', async () => {
     const created = await km.keys.create({
       name: 'Billing',
       organizationId: 'org_life',
       scopes: ['invoices:read'],
       metadata: { plan_tier: 'pro', nested: { some_key: 1 } },
-      rateLimit: { limit: 100, windowSeconds: 60 },
+      rateLimits: [{ name: 'default', limit: 100, windowSeconds: 60 }],
       secondsUntilExpiration: 3600,
     });
     expect(created.secret).toMatch(/^km_[0-9A-Za-z]{49}$/);
-    expect(created).toMatchObject({ organizationId: 'org_life', status: 'active', rateLimit: { limit: 100, windowSeconds: 60 } });
+    expect(created).toMatchObject({
+      organizationId: 'org_life',
+      status: 'active',
+      rateLimits: [{ name: 'default', limit: 100, windowSeconds: 60, autoApply: true }],
+    });
     expect(created.metadata).toEqual({ plan_tier: 'pro', nested: { some_key: 1 } });
     expect(created.expiresAt).not.toBeNull();
 

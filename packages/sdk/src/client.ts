@@ -3,7 +3,8 @@ import type { Result } from './errors.js';
 import { auditList, auditListAll } from './funcs/audit.js';
 import { leaksPattern, leaksReport } from './funcs/leaks.js';
 import { keysBulkRevoke, keysExport, keysExportAll, keysImport } from './funcs/key-bulk.js';
-import { keysCreate, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
+import { keysCreate, keysCredits, keysDelete, keysGet, keysList, keysListAll, keysRevoke, keysRotate, keysUpdate, keysVerify } from './funcs/keys.js';
+import { organizationsCredits, organizationsGetLimits, organizationsSetLimits } from './funcs/organizations.js';
 import { rootKeysCreate, rootKeysDelete, rootKeysGet, rootKeysList, rootKeysRotate } from './funcs/root-keys.js';
 import { sessionsCreate, sessionsDelete, sessionsRevokeForUser } from './funcs/sessions.js';
 import { tokensClientCredentials, tokensIntrospect } from './funcs/tokens.js';
@@ -69,6 +70,8 @@ export class Keymint extends KeymintCore {
   readonly webhooks;
   /** Leaked secrets: report them (public), and the pattern scanners look for. */
   readonly leaks;
+  /** Organizations' shared rate limits and credit pool: getLimits, setLimits, credits. */
+  readonly organizations;
 
   constructor(options: KeymintOptions) {
     super(options);
@@ -85,6 +88,7 @@ export class Keymint extends KeymintCore {
         import: keysImport,
         bulkRevoke: keysBulkRevoke,
         export: keysExport,
+        credits: keysCredits,
       }),
       listAll: iterating(this, keysListAll),
       exportAll: iterating(this, keysExportAll),
@@ -107,5 +111,6 @@ export class Keymint extends KeymintCore {
       retryDelivery: webhooksRetryDelivery,
     });
     this.leaks = methods(this, { report: leaksReport, pattern: leaksPattern });
+    this.organizations = methods(this, { getLimits: organizationsGetLimits, setLimits: organizationsSetLimits, credits: organizationsCredits });
   }
 }

@@ -16,6 +16,7 @@ export * from './funcs/sessions.js';
 export * from './funcs/tokens.js';
 export * from './funcs/audit.js';
 export * from './funcs/usage.js';
+export * from './funcs/organizations.js';
 export * from './funcs/signing-keys.js';
 export * from './funcs/webhooks.js';
 export { verifyWebhook, WebhookVerificationError, type WebhookEvent } from './verify-webhook.js';

@@ -17,7 +17,7 @@ describe('keys.import, keys.bulkRevoke, keys.export against a spawned server', (
   it('imports by secret and by digest in camelCase, answering per index; imported keys verify', async () => {
     const [plain, hashed] = [foreign(), foreign()];
     const answer = await km.keys.import([
-      { name: 'plain', organizationId: 'org_sdk', secret: plain, rateLimit: { limit: 10, windowSeconds: 60 }, metadata: { legacy_id: 7 } },
+      { name: 'plain', organizationId: 'org_sdk', secret: plain, rateLimits: [{ name: 'default', limit: 10, windowSeconds: 60 }], metadata: { legacy_id: 7 } },
       {
         name: 'hashed',
         organizationId: 'org_sdk',
@@ -29,7 +29,7 @@ describe('keys.import, keys.bulkRevoke, keys.export against a spawned server', (
     expect(answer.failed).toEqual([{ index: 2, error: { code: 'conflict', message: expect.any(String) } }]);
     expect(await km.keys.verify({ key: plain })).toMatchObject({
       valid: true,
-      key: { id: answer.imported[0].id, rateLimit: { limit: 10, windowSeconds: 60 } },
+      key: { id: answer.imported[0].id, rateLimits: [{ name: 'default', limit: 10, windowSeconds: 60, autoApply: true }] },
     });
     expect((await km.keys.get(answer.imported[0].id)).metadata).toEqual({ legacy_id: 7 });
     expect((await km.keys.verify({ key: hashed })).code).toBe('VALID');

@@ -7,7 +7,7 @@ import { backoffMs, retriableStatus, retryAfterMs, retryConfig, type RetryPolicy
 
 /** One operation of the API, as a standalone function describes it to `send`. */
 export interface Operation {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   /** Query parameters (camelCase, mapped here); undefined values are left out. */
   query?: object;

@@ -51,6 +51,9 @@ import type {
   KeyUsageQuery,
   Usage,
   UsageQuery,
+  CreditsChangeBody,
+  OrganizationLimits,
+  OrganizationLimitsBody,
 } from '@keymint/api';
 import type { Camelize } from './case.js';
 
@@ -167,3 +170,9 @@ export type KeyUsageInfo = Camelize<KeyUsage>;
 export type UsageParams = Camelize<UsageQuery>;
 /** `usage.query` answer: buckets and, with `groupBy`, the largest groups. */
 export type UsageInfo = Camelize<Usage>;
+/** `keys.credits` / `organizations.credits`: `set`, `increment` or `decrement` (stops at 0) a balance. */
+export type CreditsChangeParams = Camelize<CreditsChangeBody>;
+/** An organization's shared rate limits and credit pool. */
+export type OrganizationLimitsInfo = Camelize<OrganizationLimits>;
+/** `organizations.setLimits`: the fields given replace the current ones (`credits: null` removes the pool). */
+export type SetOrganizationLimitsParams = Camelize<OrganizationLimitsBody>;

@@ -30,6 +30,9 @@ import { LastUsedRecorder } from './keys/last-used.js';
 import { VerifyCache } from './keys/verify-cache.js';
 import { GithubKeys } from './leaks/github-keys.js';
 import { LeakService } from './leaks/leak-service.js';
+import { Meter } from './metering/meter.js';
+import { OrganizationLimitsService } from './metering/organization-limits-service.js';
+import { MemoryRateLimiter } from './metering/rate-limiter.js';
 import { RootKeyService } from './root-keys/root-key-service.js';
 import { SessionService } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -96,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
 
   const metrics = new Metrics();
   const cache = new VerifyCache({ size: config.cacheSize, ttlMs: config.cacheTtlMs, clock });
+  const meter = new Meter({ store, cache, limiter: new MemoryRateLimiter(clock) });
   const keyUsage = new LastUsedRecorder((batch) => store.touchKeys(batch), config.lastUsedFlushMs, logError('last_used_at flush failed'));
   const rootKeyUsage = new LastUsedRecorder((batch) => store.touchRootKeys(batch), config.lastUsedFlushMs, logError('root key last_used_at flush failed'));
   const usageCounts = new UsageRecorder((counts) => store.addUsage(counts), logError('usage flush failed'));
@@ -131,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     bus,
     lastUsed: keyUsage,
     usage: usageCounts,
+    meter,
     serverSecret,
     onVerify: (code) => metrics.countVerification(code),
   });
@@ -138,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   const services: Services = {
     keys,
     keyBulk: new KeyBulkService({ store, clock, cache, bus }),
+    organizations: new OrganizationLimitsService({ store, clock, cache, bus }),
     rootKeys: new RootKeyService(store, clock, forgetCredentials),
     sessions: new SessionService(store, clock, forgetCredentials),
     audit: new AuditService(store),

@@ -14,7 +14,7 @@ export const FIELDS = [
   'hash_hex',
   'hash_base64',
   'hash_base64url',
-  'rate_limit',
+  'rate_limits',
   'rate_limit_limit',
   'rate_limit_window_seconds',
   'rate_limit_window_ms',
@@ -102,7 +102,7 @@ export function itemOf(fields: Record<string, unknown>, mapping: Mapping, unknow
         break;
       case 'metadata':
       case 'hash':
-      case 'rate_limit':
+      case 'rate_limits':
       case 'credits':
         item[field] = json(value);
         break;
@@ -131,7 +131,7 @@ export function itemOf(fields: Record<string, unknown>, mapping: Mapping, unknow
         item[field] = String(value);
     }
   }
-  if (rateLimit.limit !== undefined && rateLimit.window_seconds !== undefined) item.rate_limit = rateLimit;
+  if (rateLimit.limit !== undefined && rateLimit.window_seconds !== undefined) item.rate_limits = [{ name: 'default', ...rateLimit }];
   if (item.name === undefined) item.name = String(item.start ?? 'imported key');
   return item;
 }

@@ -12,6 +12,8 @@ const ACTIONS = [
   'key.deleted',
   'key.leaked',
   'key.imported',
+  'key.credits_changed',
+  'organization.limits_changed',
   'root_key.created',
   'root_key.rotated',
   'root_key.deleted',

@@ -7,6 +7,7 @@ import type {
   ApiKeyPage,
   ApiKeyWithSecret,
   CreateKeyParams,
+  CreditsChangeParams,
   ListKeysParams,
   RevokeKeyParams,
   RotateKeyParams,
@@ -52,3 +53,7 @@ export const keysDelete = (core: KeymintCore, id: string, options?: RequestOptio
 /** Checks a secret: the outcome is data (`valid`, `code`), not an error. */
 export const keysVerify = (core: KeymintCore, params: VerifyKeyParams, options?: RequestOptions): Promise<Result<VerifyKeyResponse>> =>
   send(core, { method: 'POST', path: '/v1/keys/verify', body: params, retry: 'safe' }, options);
+
+/** Changes the key's credits atomically (after any refill due). Not retried but on 429: an increment must not happen twice. */
+export const keysCredits = (core: KeymintCore, id: string, params: CreditsChangeParams, options?: RequestOptions): Promise<Result<ApiKey>> =>
+  send(core, { method: 'POST', path: keyPath(id, '/credits'), body: params, retry: 'refused' }, options);

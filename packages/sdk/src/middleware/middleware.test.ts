@@ -104,24 +104,38 @@ describe.each(Object.entries(frameworks))('%s middleware', (_name, mount) => {
     }
   });
 
-  it('answers 429 with RateLimit-* and Retry-After when verify says RATE_LIMITED', async () => {
+  it('answers RATE_LIMITED with 429, Retry-After and the IETF RateLimit headers, never consuming a refused request', async () => {
     const app = await mount({ client: verifier });
     try {
-      const resetAt = new Date(Date.now() + 30_000).toISOString();
-      // The server on this branch does not enforce rate limits yet: the proxy turns its real answer into a refusal.
-      proxy.inject({ rewrite: (body) => ({ ...body, valid: false, code: 'RATE_LIMITED', rate_limit: { limit: 10, remaining: 0, reset_at: resetAt } }) });
-      const limited = await app.call({ authorization: `Bearer ${secrets.good}` });
-      expect(limited).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
-      expect(limited.headers.get('ratelimit-limit')).toBe('10');
-      expect(limited.headers.get('ratelimit-remaining')).toBe('0');
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(29);
-      proxy.inject({ rewrite: (body) => ({ ...body, rate_limit: { limit: 10, remaining: 9, reset_at: resetAt } }) });
-      const passed = await app.call({ authorization: `Bearer ${secrets.good}` });
+      const key = await admin.keys.create({ name: 'limited', organizationId: 'org_mw', rateLimits: [{ name: 'default', limit: 2, windowSeconds: 60 }] });
+      const passed = await app.call({ authorization: `Bearer ${key.secret}` });
       expect(passed.status).toBe(200);
-      expect(passed.headers.get('ratelimit-remaining')).toBe('9');
+      expect(passed.headers.get('ratelimit-policy')).toBe('"default";q=2');
+      expect(passed.headers.get('ratelimit')).toMatch(/^"default";r=1;t=\d+$/);
       expect(passed.headers.get('retry-after')).toBeNull();
+      expect((await app.call({ authorization: `Bearer ${key.secret}` })).status).toBe(200);
+      const limited = await app.call({ authorization: `Bearer ${key.secret}` });
+      expect(limited).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+      expect(limited.headers.get('ratelimit')).toMatch(/^"default";r=0;t=\d+$/);
+      expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     } finally {
       await app.close();
+    }
+  });
+
+  it('answers USAGE_EXCEEDED with 429 by default or the status configured, never 401', async () => {
+    const key = await admin.keys.create({ name: 'metered', organizationId: 'org_mw', credits: { remaining: 1 } });
+    const app = await mount({ client: verifier });
+    const paying = await mount({ client: verifier, usageExceededStatus: 402 });
+    try {
+      expect((await app.call({ authorization: `Bearer ${key.secret}` })).status).toBe(200);
+      expect(await app.call({ authorization: `Bearer ${key.secret}` })).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+      expect((await paying.call({ authorization: `Bearer ${key.secret}` })).status).toBe(402);
+      expect((await admin.keys.get(key.id)).credits?.remaining).toBe(0);
+    } finally {
+      await app.close();
+      await paying.close();
     }
   });
 

@@ -13,12 +13,16 @@ export interface KeymintMiddlewareOptions {
   scopes?: string[];
   /** Credits each request spends (default 1, as the server counts). */
   cost?: number;
+  /** Limits to apply by name beyond the key's auto-applied ones, e.g. `[{ name: 'expensive', cost: 5 }]`. */
+  rateLimits?: { name: string; cost?: number }[];
   /**
    * Opt-in: remember keys that verified for `ttlMs` (a few seconds), at most `maxEntries`.
    * A cached answer skips the server, so for that long a revoked key still passes and rate
    * limits and credits are not counted: keep it short, or leave it off.
    */
   cache?: { ttlMs: number; maxEntries?: number };
+  /** Status for a key out of credits (`USAGE_EXCEEDED`): 429 by default, or 402 / 403 as the application prefers; never 401. */
+  usageExceededStatus?: 402 | 403 | 429;
   /** Told when Keymint could not be asked (network, timeout, its own error); the request gets 503. */
   onError?: (error: KeymintFailure) => void;
 }
@@ -28,7 +32,8 @@ export type HeaderReader = (name: string) => string | undefined;
 
 /** What the adapter does: let the request through with `key`, or answer `status` with `body`. Headers either way. */
 export type Decision =
-  { ok: true; key: ApiKey; headers: Record<string, string> } | { ok: false; status: 401 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
+  | { ok: true; key: ApiKey; headers: Record<string, string> }
+  | { ok: false; status: 401 | 402 | 403 | 429 | 503; headers: Record<string, string>; body: ErrorBody };
 
 const DENIALS: Record<Exclude<VerifyOutcome, 'VALID'>, { status: 401 | 403 | 429; code: ErrorCode; message: string }> = {
   NOT_FOUND: { status: 401, code: 'unauthorized', message: 'The API key is not valid.' },
@@ -52,21 +57,29 @@ export const firstHeader = (value: string | string[] | undefined): string | unde
 
 const requestId = () => `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
 
-function deny(status: 401 | 403 | 429 | 503, code: ErrorCode, message: string, headers: Record<string, string>): Decision {
+function deny(status: Exclude<Decision, { ok: true }>['status'], code: ErrorCode, message: string, headers: Record<string, string>): Decision {
   const id = requestId();
   return { ok: false, status, headers: { ...headers, 'x-request-id': id }, body: { error: { code, message, request_id: id } } };
 }
 
-/** `RateLimit-*` (and, when refused, `Retry-After`) from a verify answer's `rateLimit`. */
+/**
+ * Rate limit headers from a verify answer's applied limits: IETF `RateLimit-Policy` (every limit)
+ * and `RateLimit` (the one closest to refusing: the exceeded one, else the least remaining), the
+ * older `RateLimit-Limit/-Remaining/-Reset` trio for that limit, and `Retry-After` when refused.
+ */
 function rateLimitHeaders(result: VerifyKeyResponse, now: number): Record<string, string> {
-  if (!result.rateLimit) return {};
-  const reset = Math.max(0, Math.ceil((Date.parse(result.rateLimit.resetAt) - now) / 1000));
+  const limits = result.rateLimits ?? [];
+  if (limits.length === 0) return {};
+  const tightest = limits.reduce((a, b) => (a.exceeded !== b.exceeded ? (a.exceeded ? a : b) : b.remaining < a.remaining ? b : a));
+  const reset = Math.max(0, Math.ceil((Date.parse(tightest.resetAt) - now) / 1000));
   const headers: Record<string, string> = {
-    'ratelimit-limit': String(result.rateLimit.limit),
-    'ratelimit-remaining': String(result.rateLimit.remaining),
+    'ratelimit-policy': limits.map((limit) => `"${limit.name}";q=${limit.limit}`).join(', '),
+    ratelimit: `"${tightest.name}";r=${tightest.remaining};t=${reset}`,
+    'ratelimit-limit': String(tightest.limit),
+    'ratelimit-remaining': String(tightest.remaining),
     'ratelimit-reset': String(reset),
   };
-  if (!result.valid) headers['retry-after'] = String(Math.max(1, reset));
+  if (result.code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, reset));
   return headers;
 }
 
@@ -82,7 +95,7 @@ export function createVerifier(options: KeymintMiddlewareOptions): (read: Header
     if (!secret) return deny(401, 'unauthorized', 'An API key is required (Authorization: Bearer <key> or x-api-key).', {});
     const cached = await cache?.get(secret);
     if (cached) return { ok: true, key: cached, headers: {} };
-    const result = await keysVerify(options.client, { key: secret, scopes: options.scopes, cost: options.cost });
+    const result = await keysVerify(options.client, { key: secret, scopes: options.scopes, cost: options.cost, rateLimits: options.rateLimits });
     if (!result.ok) {
       options.onError?.(result.error);
       return deny(503, 'unavailable', 'The API key could not be checked; try again.', { 'retry-after': '1' });
@@ -94,6 +107,9 @@ export function createVerifier(options: KeymintMiddlewareOptions): (read: Header
       return { ok: true, key, headers };
     }
     const denial = DENIALS[code === 'VALID' ? 'NOT_FOUND' : code];
+    if (code === 'USAGE_EXCEEDED' && options.usageExceededStatus && options.usageExceededStatus !== 429) {
+      return deny(options.usageExceededStatus, options.usageExceededStatus === 403 ? 'forbidden' : 'rate_limited', denial.message, headers);
+    }
     return deny(denial.status, denial.code, denial.message, headers);
   };
 }

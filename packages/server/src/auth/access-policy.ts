@@ -100,3 +100,15 @@ export function manageScope(principal: Principal): { userId: string | null; orga
       return { userId: null, organizationIds: principal.organizationId !== null && principal.scopes.has(WRITE_KEYS_SCOPE) ? [principal.organizationId] : [] };
   }
 }
+
+/** Throws 404 unless `principal` may read an organization's limits (a member, or a token of it with the read scope). */
+export function assertCanReadOrganization(principal: Principal, organizationId: string): void {
+  if (accessTo(principal, { organizationId, userId: null }) === 'none') throw notFound('Organization');
+}
+
+/** Throws 404 when `principal` may not know the organization, 403 when it may read but not change its limits (not an admin). */
+export function assertCanManageOrganization(principal: Principal, organizationId: string): void {
+  const access = accessTo(principal, { organizationId, userId: null });
+  if (access === 'none') throw notFound('Organization');
+  if (access === 'read') throw forbidden('Only an organization admin may change its limits.');
+}

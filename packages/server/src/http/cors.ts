@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 const SESSION_ROUTE = /^\/v1\/(keys(?!\/verify(?:[/?]|$))(?:[/?]|$)|usage(?:[/?]|$)|organizations\/)/;
 
 const ALLOWED: FastifyCorsOptions = {
-  methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
   exposedHeaders: ['x-request-id', 'retry-after'],
   // The credential is a bearer header, never a cookie: no Access-Control-Allow-Credentials.

@@ -57,7 +57,7 @@ export type Outcome<S extends EndpointSchema> = Success<S['response']> | Answer<
 
 /** One endpoint: everything Fastify registration, the fast lane, the OpenAPI document and the route list come from. */
 export interface Endpoint<S extends EndpointSchema = EndpointSchema> {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Fastify's pattern: `/v1/keys/:id`. */
   path: string;
   /** camelCase, unique: what generated clients name the call. */

@@ -1,4 +1,5 @@
 import { listAuditEvents } from '../audit/routes.js';
+import { changeKeyCredits } from '../keys/routes/change-key-credits.js';
 import { createKey } from '../keys/routes/create-key.js';
 import { deleteKey } from '../keys/routes/delete-key.js';
 import { getKey } from '../keys/routes/get-key.js';
@@ -9,6 +10,7 @@ import { rotateKey } from '../keys/routes/rotate-key.js';
 import { updateKey } from '../keys/routes/update-key.js';
 import { verifyKey } from '../keys/routes/verify-key.js';
 import { getLeakPattern, reportGithubLeaks, reportLeaks } from '../leaks/routes.js';
+import { changeOrganizationCredits, getOrganizationLimits, setOrganizationLimits } from '../metering/routes/organization-limits.js';
 import { createRootKey, deleteRootKey, getRootKey, listRootKeys, rotateRootKey } from '../root-keys/routes.js';
 import { createSession, deleteSession, revokeSessions } from '../sessions/routes.js';
 import { introspectToken } from '../tokens/routes/introspect-token.js';
@@ -49,6 +51,10 @@ export function endpointsOf(s: EndpointServices): AnyEndpoint[] {
     importKeys(s),
     bulkRevokeKeys(s),
     exportKeys(s),
+    changeKeyCredits(s),
+    getOrganizationLimits(s),
+    setOrganizationLimits(s),
+    changeOrganizationCredits(s),
     createRootKey(s),
     listRootKeys(s),
     getRootKey(s),

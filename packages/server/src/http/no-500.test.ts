@@ -27,7 +27,7 @@ const fieldNames = fc.constantFrom(
   'metadata',
   'expires_at',
   'seconds_until_expiration',
-  'rate_limit',
+  'rate_limits',
   'credits',
   'enabled',
   'key',

@@ -45,7 +45,12 @@ const examplesOf = (media: Media): [string, unknown][] => [
 
 /** A fresh object for the `{id}` of a path, made for the one request about to use it (a revoke or delete spends it). */
 async function idFor(path: string): Promise<string> {
-  if (path.startsWith('/v1/keys/')) return (await createKey(t)).id;
+  // Credits change only a balance that exists.
+  if (path.startsWith('/v1/keys/')) return (await createKey(t, { credits: { remaining: 10 } })).id;
+  if (path.startsWith('/v1/organizations/')) {
+    await as(t, t.rootKey).put('/v1/organizations/org_example/limits', { credits: { remaining: 10 } });
+    return 'org_example';
+  }
   if (path.startsWith('/v1/root-keys/')) return (await as(t, t.rootKey).post('/v1/root-keys', { name: 'example', permissions: ['keys:read'] })).json().id;
   if (path.startsWith('/v1/webhooks/')) return (await as(t, t.rootKey).post('/v1/webhooks', { url: 'https://203.0.113.10/hook', events: ['*'] })).json().id;
   if (path.startsWith('/v1/sessions/')) return (await as(t, t.rootKey).post('/v1/sessions', { user_id: 'user_example' })).json().id;
@@ -110,21 +115,21 @@ describe('the OpenAPI document', () => {
     expect(zero.json().error.details.map((d: { field: string }) => d.field)).toEqual(['seconds_until_expiration']);
   });
 
-  it('states that a refill amount and interval come together, and answers it naming credits', async () => {
-    const create = doc.paths['/v1/keys'].post.requestBody!.content['application/json'].schema!;
-    expect(create.properties).toMatchObject({ credits: { then: { allOf: [{ required: ['refill_amount'] }, { required: ['refill_interval_seconds'] }] } } });
-    for (const credits of [
-      { remaining: 5, refill_amount: 1 },
-      { remaining: 5, refill_amount: 1, refill_interval_seconds: null },
-      { remaining: 5, refill_interval_seconds: 60 },
-    ]) {
-      const alone = await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', credits });
-      expect(alone.statusCode, JSON.stringify(credits)).toBe(400);
-      expect(alone.json().error.details).toEqual([{ field: 'credits', message: 'refill_amount and refill_interval_seconds come together' }]);
-    }
-    for (const credits of [{ remaining: 5 }, { remaining: 5, refill_amount: null }, { remaining: 5, refill_amount: 1, refill_interval_seconds: 60 }]) {
-      expect((await as(t, t.rootKey).post('/v1/keys', { name: 'k', organization_id: 'org_1', credits })).statusCode, JSON.stringify(credits)).toBe(201);
-    }
+  it('states the refill interval and mode as enums, and refuses a day of the month on any refill but monthly', async () => {
+    expect(JSON.stringify(doc.components.schemas.RefillInterval)).toContain('"monthly"');
+    const daily = await as(t, t.rootKey).post('/v1/keys', {
+      name: 'k',
+      organization_id: 'org_1',
+      credits: { remaining: 5, refill: { amount: 1, interval: 'daily', day_of_month: 3 } },
+    });
+    expect(daily.statusCode).toBe(400);
+    expect(daily.json().error.details.map((d: { field: string }) => d.field)).toEqual(['credits.refill.day_of_month']);
+    const monthly = await as(t, t.rootKey).post('/v1/keys', {
+      name: 'k',
+      organization_id: 'org_1',
+      credits: { remaining: 5, refill: { amount: 1, interval: 'monthly', day_of_month: 3 } },
+    });
+    expect(monthly.statusCode).toBe(201);
   });
 
   it('shows an example for every request body, and the server accepts each one', async () => {

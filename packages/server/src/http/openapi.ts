@@ -64,6 +64,7 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
       },
       tags: [
         { name: 'keys', description: 'API keys' },
+        { name: 'organizations', description: 'Rate limits and credit pools shared by the keys of an organization' },
         { name: 'root-keys', description: 'Management credentials' },
         { name: 'sessions', description: 'Delegated end-user sessions' },
         { name: 'audit', description: 'Audit trail' },

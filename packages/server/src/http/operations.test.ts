@@ -97,7 +97,7 @@ describe('operations', () => {
         'metadata',
         'expires_at',
         'seconds_until_expiration',
-        'rate_limit',
+        'rate_limits',
         'credits',
       ]),
     );

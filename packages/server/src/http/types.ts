@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import type { KeyBulkService } from '../keys/key-bulk-service.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { LeakServices } from '../leaks/leak-services.js';
+import type { OrganizationLimitsService } from '../metering/organization-limits-service.js';
 import type { RootKeyService } from '../root-keys/root-key-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -35,6 +36,7 @@ export type KeymintApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 export interface Services {
   keys: KeyService;
   keyBulk: KeyBulkService;
+  organizations: OrganizationLimitsService;
   rootKeys: RootKeyService;
   sessions: SessionService;
   audit: AuditService;

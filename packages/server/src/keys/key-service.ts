@@ -1,4 +1,15 @@
-import type { CreateKeyBody, Key, KeyList, KeyWithSecret, ListKeysQuery, RotateKeyBody, UpdateKeyBody, VerifyKeyBody, VerifyKeyResult } from '@keymint/api';
+import type {
+  CreateKeyBody,
+  CreditsChangeBody,
+  Key,
+  KeyList,
+  KeyWithSecret,
+  ListKeysQuery,
+  RotateKeyBody,
+  UpdateKeyBody,
+  VerifyKeyBody,
+  VerifyKeyResult,
+} from '@keymint/api';
 import { auditEvent, type Actor } from '../audit/audit-event.js';
 import { assertCanCreate, assertCanGiveScopes, assertCanManage, assertCanRead, listScope } from '../auth/access-policy.js';
 import { actorOf } from '../auth/principal.js';
@@ -11,9 +22,11 @@ import { idempotencyDigest, requestHash, seal, unseal, type SealingInput } from 
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { LastUsedRecorder } from './last-used.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
-import { newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
+import { creditedKey, newKey, revokedKey, rotatedKey, updatedKey, verifyCode } from './policy.js';
 import { keyChangeEvent, type KeyChangeAction } from './key-events.js';
-import { presentCachedKey, presentKey } from './present.js';
+import { presentCredits } from '../metering/limits-policy.js';
+import { requestedCosts, type Meter, type Metered } from '../metering/meter.js';
+import { changedFields, presentCachedKey, presentKey } from './present.js';
 import { digestSecret } from '../credentials/digest.js';
 import { mintSecret, secretShape } from '../credentials/secret.js';
 import type { CachedSecret, Invalidation, VerifyCache } from './verify-cache.js';
@@ -33,6 +46,8 @@ export interface KeyServiceDeps {
   usage: UsageRecorder;
   /** Keys Idempotency-Key digests and sealed replays; undefined (PostgreSQL without `KEYMINT_SECRET`): replays refused. */
   serverSecret: string | undefined;
+  /** The metering step of verify (rate limits, credits). */
+  meter: Meter;
   /** Counts verify outcomes (metrics). */
   onVerify?: (code: VerifyKeyResult['code']) => void;
 }
@@ -115,6 +130,24 @@ export class KeyService {
     return presentKey(key, now);
   }
 
+  /** `POST /v1/keys/{id}/credits`: one atomic change of the balance, audited in its transaction. */
+  async changeCredits(actor: Actor, id: string, change: CreditsChangeBody): Promise<Key> {
+    const now = this.deps.clock.now();
+    const key = await this.change(actor, id, (current) => {
+      const next = creditedKey(current, change, now);
+      const diff = changedFields(presentKey(current, now), presentKey(next, now));
+      const audit = auditEvent(
+        actor,
+        'key.credits_changed',
+        { organizationId: next.organizationId, keyId: id },
+        { before: diff.before, after: { ...diff.after, op: change.op, amount: change.amount } },
+        now,
+      );
+      return { key: next, audit };
+    });
+    return presentKey(key, now);
+  }
+
   async rotate(actor: Actor, id: string, body: RotateKeyBody): Promise<KeyWithSecret> {
     const now = this.deps.clock.now();
     let secret = '';
@@ -159,22 +192,51 @@ export class KeyService {
    * and written later in a batch.
    */
   verify(body: VerifyKeyBody): VerifyKeyResult | Promise<VerifyKeyResult> {
+    const costs = requestedCosts(body.rate_limits);
     if (secretShape(body.key) === 'corrupt') return this.outcome({ valid: false, code: 'NOT_FOUND' });
     const digest = digestSecret(body.key);
     const cached = this.deps.cache.get(digest);
-    if (cached !== undefined) return this.answer(body, cached);
-    return this.fetch(digest).then((found) => this.answer(body, found));
+    if (cached !== undefined) return this.answer(body, costs, cached);
+    return this.fetch(digest).then((found) => this.answer(body, costs, found));
   }
 
-  private answer(body: VerifyKeyBody, found: CachedSecret | null): VerifyKeyResult {
+  /** The checks in the contract's order: found, enabled, not expired, scopes, then metering (rate limits, credits). */
+  private answer(body: VerifyKeyBody, costs: ReadonlyMap<string, number>, found: CachedSecret | null): VerifyKeyResult | Promise<VerifyKeyResult> {
     if (!found) return this.outcome({ valid: false, code: 'NOT_FOUND' });
     const now = this.deps.clock.now();
-    const code = verifyCode(found.key, found.validUntil, now, body.scopes ?? []);
+    const { key } = found;
+    const code = verifyCode(key, found.validUntil, now, body.scopes ?? []);
     if (code === 'NOT_FOUND') return this.outcome({ valid: false, code });
-    if (code === 'VALID') this.recordUse(found.key, now);
-    this.deps.usage.count({ key: found.key, code, creditsSpent: this.creditsSpent(body, found.key, code), tags: body.tags, at: now });
-    const result: VerifyKeyResult = { valid: code === 'VALID', code, key: presentCachedKey(found.key, now) };
-    if (found.key.credits) result.credits_remaining = found.key.credits.remaining;
+    if (code !== 'VALID') return this.counted(body, key, { valid: false, code, key: presentCachedKey(key, now) }, 0, now);
+    const metered = this.deps.meter.meter(key, costs, body.cost ?? 1, now);
+    if (metered === undefined) {
+      this.recordUse(key, now);
+      return this.counted(body, key, { valid: true, code, key: presentCachedKey(key, now) }, 0, now);
+    }
+    return metered instanceof Promise ? metered.then((outcome) => this.meteredAnswer(body, key, outcome)) : this.meteredAnswer(body, key, metered);
+  }
+
+  /** A metered verify's answer; the balances are those the spend left (the cached key's may be stale). */
+  private meteredAnswer(body: VerifyKeyBody, key: KeyRecord, metered: Metered): VerifyKeyResult {
+    if (metered.code === 'NOT_FOUND') return this.outcome({ valid: false, code: 'NOT_FOUND' });
+    const now = this.deps.clock.now();
+    if (metered.code === 'VALID') this.recordUse(key, now);
+    const view = presentCachedKey(key, now);
+    const result: VerifyKeyResult = {
+      valid: metered.code === 'VALID',
+      code: metered.code,
+      key: metered.credits === undefined ? view : { ...view, credits: presentCredits(metered.credits, now) },
+    };
+    if (metered.rateLimits) result.rate_limits = metered.rateLimits;
+    if (metered.credits) result.credits_remaining = metered.credits.remaining;
+    if (metered.pool) result.organization_credits_remaining = metered.pool.remaining;
+    const spent = metered.code === 'VALID' && (metered.credits || metered.pool) ? (body.cost ?? 1) : 0;
+    return this.counted(body, key, result, spent, now);
+  }
+
+  /** Counts the verify of a found key in its usage (in memory; written in batches), then answers it. */
+  private counted(body: VerifyKeyBody, key: KeyRecord, result: VerifyKeyResult, creditsSpent: number, now: number): VerifyKeyResult {
+    this.deps.usage.count({ key, code: result.code, creditsSpent, tags: body.tags, at: now });
     return this.outcome(result);
   }
 
@@ -188,14 +250,6 @@ export class KeyService {
     if (key.lastUsedAt !== null && now - key.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
     key.lastUsedAt = now;
     this.deps.lastUsed.record(key.id, now);
-  }
-
-  /**
-   * What this verify spent of the key's credits: its `cost` when it is `VALID` and the key has
-   * credits. Metering, when it spends them, passes its own figure here.
-   */
-  private creditsSpent(body: VerifyKeyBody, key: KeyRecord, code: VerifyKeyResult['code']): number {
-    return code === 'VALID' && key.credits ? (body.cost ?? 1) : 0;
   }
 
   private outcome(result: VerifyKeyResult): VerifyKeyResult {

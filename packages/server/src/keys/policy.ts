@@ -1,7 +1,8 @@
-import { LAST_TIMESTAMP, type CreateKeyBody, type UpdateKeyBody, type VerifyCode } from '@keymint/api';
+import { LAST_TIMESTAMP, type CreateKeyBody, type CreditsChangeBody, type UpdateKeyBody, type VerifyCode } from '@keymint/api';
 import { conflict, invalid } from '../errors.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 import { statusOf } from '../store/key-status.js';
+import { changedCredits, creditsOf, rateLimitsOf } from '../metering/limits-policy.js';
 
 /** Largest metadata object accepted, serialized. */
 export const METADATA_LIMIT_BYTES = 16 * 1024;
@@ -40,18 +41,6 @@ function checkMetadata(metadata: Record<string, unknown> | undefined): void {
     throw invalid('metadata', `must serialize to at most ${METADATA_LIMIT_BYTES} bytes`);
   }
 }
-
-/** The schema has made sure refill_amount and refill_interval_seconds come together. */
-const credits = (value: NonNullable<CreateKeyBody['credits']>): KeyRecord['credits'] => ({
-  remaining: value.remaining,
-  refillAmount: value.refill_amount ?? null,
-  refillIntervalSeconds: value.refill_interval_seconds ?? null,
-});
-
-const rateLimit = (value: NonNullable<CreateKeyBody['rate_limit']>): KeyRecord['rateLimit'] => ({
-  limit: value.limit,
-  windowSeconds: value.window_seconds,
-});
 
 /** The expiry a create asks for: `expires_at` or `seconds_until_expiration` (the schema refuses both, and a value below 1). */
 export function expiryOf(body: CreateKeyBody, now: Millis): Millis | null {
@@ -94,8 +83,8 @@ export function newKey(
     rotatedAt: null,
     revokedAt: null,
     revocationReason: null,
-    rateLimit: body.rate_limit ? rateLimit(body.rate_limit) : null,
-    credits: body.credits ? credits(body.credits) : null,
+    rateLimits: rateLimitsOf(body.rate_limits ?? []),
+    credits: body.credits ? creditsOf(body.credits, now) : null,
     leakedAt: null,
     leakSourceUrl: null,
     createdBy: ids.createdBy,
@@ -119,9 +108,16 @@ export function updatedKey(key: KeyRecord, body: UpdateKeyBody, now: Millis): Ke
     next.expiresAt = body.expires_at === null ? null : futureTime('expires_at', body.expires_at, now);
   }
   if (body.enabled !== undefined) next.enabled = body.enabled;
-  if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit && rateLimit(body.rate_limit);
-  if (body.credits !== undefined) next.credits = body.credits && credits(body.credits);
+  if (body.rate_limits !== undefined) next.rateLimits = rateLimitsOf(body.rate_limits);
+  if (body.credits !== undefined) next.credits = body.credits && creditsOf(body.credits, now);
   return next;
+}
+
+/** Applies `POST /v1/keys/{id}/credits`: a key without credits has no balance to change (409), nor has a revoked one. */
+export function creditedKey(key: KeyRecord, change: CreditsChangeBody, now: Millis): KeyRecord {
+  if (key.revokedAt !== null) throw conflict('A revoked key cannot be changed.');
+  if (key.credits === null) throw conflict('This key has no credits: set them with PATCH first.');
+  return { ...key, credits: changedCredits(key.credits, change, now), updatedAt: now };
 }
 
 /** Rotation keeps the id and everything else; a revoked key has nothing left to rotate (409). */

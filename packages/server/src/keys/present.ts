@@ -1,5 +1,6 @@
 import type { ExportedKey, Key, KeyStatus } from '@keymint/api';
 import { iso } from '../clock.js';
+import { presentCredits, presentRateLimits } from '../metering/limits-policy.js';
 import { statusOf } from '../store/key-status.js';
 import type { KeyRecord, Millis } from '../store/records.js';
 
@@ -22,12 +23,8 @@ export function presentKey(key: KeyRecord, now: Millis): Key {
     rotated_at: iso(key.rotatedAt),
     revoked_at: iso(key.revokedAt),
     revocation_reason: key.revocationReason,
-    rate_limit: key.rateLimit && { limit: key.rateLimit.limit, window_seconds: key.rateLimit.windowSeconds },
-    credits: key.credits && {
-      remaining: key.credits.remaining,
-      refill_amount: key.credits.refillAmount,
-      refill_interval_seconds: key.credits.refillIntervalSeconds,
-    },
+    rate_limits: presentRateLimits(key.rateLimits),
+    credits: presentCredits(key.credits, now),
     leaked_at: iso(key.leakedAt),
     leak_source_url: key.leakSourceUrl,
     created_by: key.createdBy,
@@ -66,8 +63,19 @@ export function changedFields(before: Key, after: Key): { before: Record<string,
 
 /** A key as `GET /v1/keys/export` answers it: what re-imports it elsewhere, its digest included, never a secret. */
 export function exportedKey(key: KeyRecord, digest: string, now: Millis): ExportedKey {
-  const { id, name, description, start, organization_id, user_id, scopes, metadata, expires_at, created_at, rate_limit, credits } = presentKey(key, now);
-  const fields = { name, description, start, scopes, metadata, expires_at, created_at, rate_limit, credits };
+  const { id, name, description, start, organization_id, user_id, scopes, metadata, expires_at, created_at, rate_limits, credits } = presentKey(key, now);
+  // The balance as it stands (refills due applied) and the refill rule; the importing server counts refills from the import.
+  const fields = {
+    name,
+    description,
+    start,
+    scopes,
+    metadata,
+    expires_at,
+    created_at,
+    rate_limits,
+    credits: credits && { remaining: credits.remaining, refill: credits.refill },
+  };
   return {
     id,
     ...fields,

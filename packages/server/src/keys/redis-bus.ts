@@ -42,12 +42,13 @@ function parseMessage(text: string): Message | null {
   try {
     const message: unknown = JSON.parse(text);
     if (typeof message !== 'object' || message === null) return null;
-    const { from, keyId, digest, rootKeys, beat, bye } = message as Record<string, unknown>;
+    const { from, keyId, digest, rootKeys, organizationId, beat, bye } = message as Record<string, unknown>;
     if (typeof from !== 'string') return null;
     const invalidation: Invalidation = {};
     if (typeof keyId === 'string') invalidation.keyId = keyId;
     if (typeof digest === 'string') invalidation.digest = digest;
     if (rootKeys === true) invalidation.rootKeys = true;
+    if (typeof organizationId === 'string') invalidation.organizationId = organizationId;
     return { from, invalidation, ...(beat === true && { beat }), ...(bye === true && { bye }) };
   } catch {
     return null;

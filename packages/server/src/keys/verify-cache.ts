@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
-import type { KeyRecord, Millis } from '../store/records.js';
+import type { KeyRecord, Millis, OrganizationLimitsRecord } from '../store/records.js';
 
 /** A cached answer of `findKeyByDigest`. */
 export interface CachedSecret {
@@ -22,6 +22,8 @@ export interface Invalidation {
   digest?: string;
   /** Root keys changed: every resolved credential goes. */
   rootKeys?: boolean;
+  /** An organization's limits changed: its cached limits go. */
+  organizationId?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export class VerifyCache {
   private readonly found: LRUCache<string, Expiring<CachedSecret>>;
   private readonly missing: LRUCache<string, Expiring<true>>;
   private readonly digestsByKey = new Map<string, Set<string>>();
+  /** Organization id → its limits (null: none), so verifies of its keys apply them with no store read. */
+  private readonly organizations: LRUCache<string, Expiring<OrganizationLimitsRecord | null>>;
   private readonly enabled: boolean;
   private readonly clock: Clock;
   private readonly ttlMs: number;
@@ -57,6 +61,7 @@ export class VerifyCache {
     this.negativeTtlMs = Math.max(1, options.negativeTtlMs ?? 60_000);
     this.found = new LRUCache({ max, dispose: (entry, digest) => this.unindex(entry.value.key.id, digest) });
     this.missing = new LRUCache({ max: Math.max(1, options.negativeSize ?? Math.min(max, 100_000)) });
+    this.organizations = new LRUCache({ max: Math.min(max, 100_000) });
     this.enabled = options.size > 0 && options.ttlMs > 0;
   }
 
@@ -94,6 +99,20 @@ export class VerifyCache {
     this.missing.set(digest, { value: true, expiresAt: this.clock.now() + Math.min(this.negativeTtlMs, this.maxAgeMs ?? Infinity) });
   }
 
+  /** An organization's cached limits (null: it has none), `undefined` when not cached (or expired). */
+  getOrganization(organizationId: string): OrganizationLimitsRecord | null | undefined {
+    const hit = this.organizations.get(organizationId);
+    if (hit === undefined) return undefined;
+    if (this.clock.now() <= hit.expiresAt) return hit.value;
+    this.organizations.delete(organizationId);
+    return undefined;
+  }
+
+  rememberOrganization(organizationId: string, limits: OrganizationLimitsRecord | null, mark: number): void {
+    if (!this.enabled || mark !== this.generation) return;
+    this.organizations.set(organizationId, { value: limits, expiresAt: this.clock.now() + Math.min(this.ttlMs, this.maxAgeMs ?? Infinity) });
+  }
+
   /**
    * Bounds staleness while invalidations cannot arrive: forgets everything (what was cached may
    * already be stale) and keeps new entries at most `maxAgeMs`; `undefined` restores the normal
@@ -108,6 +127,7 @@ export class VerifyCache {
   invalidate(invalidation: Invalidation): void {
     this.generation++;
     if (invalidation.digest) this.missing.delete(invalidation.digest);
+    if (invalidation.organizationId) this.organizations.delete(invalidation.organizationId);
     if (invalidation.keyId) {
       for (const digest of this.digestsByKey.get(invalidation.keyId) ?? []) this.found.delete(digest);
       this.digestsByKey.delete(invalidation.keyId);
@@ -120,6 +140,7 @@ export class VerifyCache {
     this.found.clear();
     this.missing.clear();
     this.digestsByKey.clear();
+    this.organizations.clear();
   }
 
   private unindex(keyId: string, digest: string): void {

@@ -30,7 +30,7 @@ export function keyRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
     rotatedAt: null,
     revokedAt: null,
     revocationReason: null,
-    rateLimit: null,
+    rateLimits: [],
     credits: null,
     leakedAt: null,
     leakSourceUrl: null,

@@ -4,8 +4,20 @@ import { findIdempotency, pruneIdempotency } from './idempotency-sql.js';
 import { KeyBulkSql } from './key-bulk-sql.js';
 import { KeySql } from './key-sql.js';
 import { touchLastUsed } from './last-used-sql.js';
+import { MeteringSql, type CreditSpend, type OrganizationLimitsChange } from './metering-sql.js';
 import { migrations } from './migrations.js';
-import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
+import type {
+  AuditRecord,
+  CreditsRecord,
+  IdempotencyRecord,
+  KeyFilter,
+  KeyRecord,
+  Millis,
+  OrganizationLimitsRecord,
+  RootKeyRecord,
+  SessionRecord,
+  SigningKeyRecord,
+} from './records.js';
 import { RootKeySql } from './root-key-sql.js';
 import type { Database } from './schema.js';
 import { SessionSql } from './session-sql.js';
@@ -38,6 +50,7 @@ export class KyselyStore extends WebhookSql implements Store {
   private readonly bulk: KeyBulkSql;
   private readonly rootKeys: RootKeySql;
   private readonly sessions: SessionSql;
+  private readonly metering: MeteringSql;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -50,6 +63,7 @@ export class KyselyStore extends WebhookSql implements Store {
     this.bulk = new KeyBulkSql(this.context);
     this.rootKeys = new RootKeySql(this.context);
     this.sessions = new SessionSql(this.context);
+    this.metering = new MeteringSql(this.context);
   }
 
   /** Applies pending migrations. */
@@ -137,6 +151,25 @@ export class KyselyStore extends WebhookSql implements Store {
 
   async findIdempotency(digest: string): Promise<IdempotencyRecord | null> {
     return findIdempotency(this.db, digest);
+  }
+
+  async spendCredits<A>(
+    keyId: string,
+    organizationId: string | null,
+    decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
+  ): Promise<A | null> {
+    return this.metering.spendCredits(keyId, organizationId, decide);
+  }
+
+  async getOrganizationLimits(organizationId: string): Promise<OrganizationLimitsRecord | null> {
+    return this.metering.getOrganizationLimits(organizationId);
+  }
+
+  async changeOrganizationLimits(
+    organizationId: string,
+    decide: (current: OrganizationLimitsRecord | null) => OrganizationLimitsChange,
+  ): Promise<OrganizationLimitsRecord> {
+    return this.metering.changeOrganizationLimits(organizationId, decide);
   }
 
   async insertRootKey(rootKey: RootKeyRecord, audit: AuditRecord | null): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 import { recountKeys } from './key-counts.js';
 import { createUsageTables } from './usage-migration.js';
 import type { Database } from './schema.js';
@@ -151,6 +151,49 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         // Ending a user's sessions, and the sessions of a deleted root key, finds them by index.
         await db.schema.createIndex('sessions_user').ifNotExists().on('sessions').column('user_id').execute();
         await db.schema.createIndex('sessions_minter').ifNotExists().on('sessions').column('created_by').execute();
+      },
+    },
+    '0005_metering': {
+      async up(db: Kysely<unknown>) {
+        // Named rate limits (a JSON list) and calendar refills replace the single limit and the
+        // refill period in seconds. The old limit becomes one named `default`; an old period
+        // becomes the calendar interval nearest above it, counted from the key's last change.
+        await db.schema
+          .alterTable('api_keys')
+          .addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        for (const [column, type] of [
+          ['credits_refill_interval', 'text'],
+          ['credits_refill_day', 'integer'],
+          ['credits_refill_mode', 'text'],
+          ['credits_refilled_at', 'bigint'],
+        ] as const) {
+          await db.schema.alterTable('api_keys').addColumn(column, type).execute();
+        }
+        await sql`update api_keys set rate_limits = '[{"name":"default","limit":' || cast(rate_limit_limit as text) || ',"window_seconds":' || cast(rate_limit_window_seconds as text) || ',"auto_apply":true}]' where rate_limit_limit is not null`.execute(
+          db,
+        );
+        await sql`update api_keys set credits_refill_mode = 'reset', credits_refilled_at = updated_at, credits_refill_interval = case
+            when credits_refill_interval_seconds <= 3600 then 'hourly'
+            when credits_refill_interval_seconds <= 86400 then 'daily'
+            when credits_refill_interval_seconds <= 604800 then 'weekly'
+            else 'monthly' end
+          where credits_refill_amount is not null`.execute(db);
+        for (const column of ['rate_limit_limit', 'rate_limit_window_seconds', 'credits_refill_interval_seconds']) {
+          await db.schema.alterTable('api_keys').dropColumn(column).execute();
+        }
+        await db.schema
+          .createTable('organization_limits')
+          .addColumn('organization_id', 'text', (c) => c.primaryKey())
+          .addColumn('rate_limits', 'text', (c) => c.notNull())
+          .addColumn('credits_remaining', 'bigint')
+          .addColumn('credits_refill_amount', 'bigint')
+          .addColumn('credits_refill_interval', 'text')
+          .addColumn('credits_refill_day', 'integer')
+          .addColumn('credits_refill_mode', 'text')
+          .addColumn('credits_refilled_at', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
       },
     },
     '0006_usage': { up: createUsageTables },

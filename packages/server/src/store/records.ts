@@ -22,12 +22,45 @@ export interface KeyRecord {
   rotatedAt: Millis | null;
   revokedAt: Millis | null;
   revocationReason: string | null;
-  rateLimit: { limit: number; windowSeconds: number } | null;
-  credits: { remaining: number; refillAmount: number | null; refillIntervalSeconds: number | null } | null;
+  rateLimits: RateLimitRecord[];
+  credits: CreditsRecord | null;
   /** When a leak report named this key's secret (`leaks/leak-service.ts`); null unless one did. */
   leakedAt: Millis | null;
   leakSourceUrl: string | null;
   createdBy: string | null;
+}
+
+/** One named rate limit of a key or an organization. */
+export interface RateLimitRecord {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  autoApply: boolean;
+}
+
+/** When and how a balance refills (UTC calendar boundaries, see `metering/refill-calendar.ts`). */
+export interface RefillRecord {
+  amount: number;
+  interval: 'hourly' | 'daily' | 'weekly' | 'monthly';
+  /** Monthly only: the day the refill falls on, clamped to the month's last day. */
+  dayOfMonth: number | null;
+  mode: 'reset' | 'add';
+}
+
+/** A credit balance (a key's or an organization's pool). */
+export interface CreditsRecord {
+  remaining: number;
+  refill: RefillRecord | null;
+  /** The last refill boundary applied (or the one before the balance was set); null without a refill. */
+  refilledAt: Millis | null;
+}
+
+/** An organization's limits and credit pool, shared by all its keys. */
+export interface OrganizationLimitsRecord {
+  organizationId: string;
+  rateLimits: RateLimitRecord[];
+  credits: CreditsRecord | null;
+  updatedAt: Millis;
 }
 
 /** A management credential. */

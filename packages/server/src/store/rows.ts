@@ -1,5 +1,16 @@
 import type { Selectable } from 'kysely';
-import type { AuditRecord, IdempotencyRecord, KeyRecord, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
+import type {
+  AuditRecord,
+  CreditsRecord,
+  IdempotencyRecord,
+  KeyRecord,
+  OrganizationLimitsRecord,
+  RateLimitRecord,
+  RefillRecord,
+  RootKeyRecord,
+  SessionRecord,
+  SigningKeyRecord,
+} from './records.js';
 import type { Database } from './schema.js';
 
 type KeyRow = Selectable<Database['api_keys']>;
@@ -33,15 +44,8 @@ export function keyFromRow(row: KeyRow): KeyRecord {
     rotatedAt: row.rotated_at,
     revokedAt: row.revoked_at,
     revocationReason: row.revocation_reason,
-    rateLimit: row.rate_limit_limit === null ? null : { limit: row.rate_limit_limit, windowSeconds: row.rate_limit_window_seconds! },
-    credits:
-      row.credits_remaining === null
-        ? null
-        : {
-            remaining: row.credits_remaining,
-            refillAmount: row.credits_refill_amount,
-            refillIntervalSeconds: row.credits_refill_interval_seconds,
-          },
+    rateLimits: rateLimitsFromJson(row.rate_limits),
+    credits: creditsFromColumns(row),
     leakedAt: row.leaked_at,
     leakSourceUrl: row.leak_source_url,
     createdBy: row.created_by,
@@ -67,14 +71,71 @@ export function keyToRow(key: KeyRecord): Columns<'api_keys'> {
     rotated_at: key.rotatedAt,
     revoked_at: key.revokedAt,
     revocation_reason: key.revocationReason,
-    rate_limit_limit: key.rateLimit?.limit ?? null,
-    rate_limit_window_seconds: key.rateLimit?.windowSeconds ?? null,
-    credits_remaining: key.credits?.remaining ?? null,
-    credits_refill_amount: key.credits?.refillAmount ?? null,
-    credits_refill_interval_seconds: key.credits?.refillIntervalSeconds ?? null,
+    rate_limits: rateLimitsToJson(key.rateLimits),
+    ...creditsToColumns(key.credits),
     leaked_at: key.leakedAt,
     leak_source_url: key.leakSourceUrl,
     created_by: key.createdBy,
+  };
+}
+
+/** The credit columns a key and an organization's pool share (`credits_*`). */
+export type CreditColumns = Pick<
+  Columns<'api_keys'>,
+  'credits_remaining' | 'credits_refill_amount' | 'credits_refill_interval' | 'credits_refill_day' | 'credits_refill_mode' | 'credits_refilled_at'
+>;
+
+export function creditsFromColumns(row: CreditColumns): CreditsRecord | null {
+  if (row.credits_remaining === null) return null;
+  const refill: RefillRecord | null =
+    row.credits_refill_amount === null
+      ? null
+      : {
+          amount: Number(row.credits_refill_amount),
+          interval: row.credits_refill_interval as RefillRecord['interval'],
+          dayOfMonth: row.credits_refill_day === null ? null : Number(row.credits_refill_day),
+          mode: row.credits_refill_mode as RefillRecord['mode'],
+        };
+  return { remaining: Number(row.credits_remaining), refill, refilledAt: row.credits_refilled_at === null ? null : Number(row.credits_refilled_at) };
+}
+
+export function creditsToColumns(credits: CreditsRecord | null): CreditColumns {
+  const refill = credits?.refill ?? null;
+  return {
+    credits_remaining: credits?.remaining ?? null,
+    credits_refill_amount: refill?.amount ?? null,
+    credits_refill_interval: refill?.interval ?? null,
+    credits_refill_day: refill?.dayOfMonth ?? null,
+    credits_refill_mode: refill?.mode ?? null,
+    credits_refilled_at: credits?.refilledAt ?? null,
+  };
+}
+
+/** Rate limits are stored as JSON in the API's field names (migration 0005 writes them so too). */
+function rateLimitsFromJson(json: string): RateLimitRecord[] {
+  const stored = JSON.parse(json) as { name: string; limit: number; window_seconds: number; auto_apply: boolean }[];
+  return stored.map((limit) => ({ name: limit.name, limit: limit.limit, windowSeconds: limit.window_seconds, autoApply: limit.auto_apply }));
+}
+
+function rateLimitsToJson(limits: readonly RateLimitRecord[]): string {
+  return JSON.stringify(limits.map((limit) => ({ name: limit.name, limit: limit.limit, window_seconds: limit.windowSeconds, auto_apply: limit.autoApply })));
+}
+
+export function organizationLimitsFromRow(row: Selectable<Database['organization_limits']>): OrganizationLimitsRecord {
+  return {
+    organizationId: row.organization_id,
+    rateLimits: rateLimitsFromJson(row.rate_limits),
+    credits: creditsFromColumns(row),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function organizationLimitsToRow(limits: OrganizationLimitsRecord): Columns<'organization_limits'> {
+  return {
+    organization_id: limits.organizationId,
+    rate_limits: rateLimitsToJson(limits.rateLimits),
+    ...creditsToColumns(limits.credits),
+    updated_at: limits.updatedAt,
   };
 }
 

@@ -21,14 +21,29 @@ export interface Database {
     rotated_at: number | null;
     revoked_at: number | null;
     revocation_reason: string | null;
-    rate_limit_limit: number | null;
-    rate_limit_window_seconds: number | null;
+    /** JSON list of `{name, limit, window_seconds, auto_apply}`. */
+    rate_limits: string;
     credits_remaining: number | null;
     credits_refill_amount: number | null;
-    credits_refill_interval_seconds: number | null;
+    credits_refill_interval: string | null;
+    credits_refill_day: number | null;
+    credits_refill_mode: string | null;
+    credits_refilled_at: number | null;
     leaked_at: number | null;
     leak_source_url: string | null;
     created_by: string | null;
+  };
+  /** Limits and credit pool of an organization (migration `0005_metering`). */
+  organization_limits: {
+    organization_id: string;
+    rate_limits: string;
+    credits_remaining: number | null;
+    credits_refill_amount: number | null;
+    credits_refill_interval: string | null;
+    credits_refill_day: number | null;
+    credits_refill_mode: string | null;
+    credits_refilled_at: number | null;
+    updated_at: number;
   };
   /** Maintained key counts per scope and owner (see `key-counts.ts`). */
   key_counts: {

@@ -47,8 +47,11 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
         metadata: { plan: 'pro', nested: { n: 1 } },
         enabled: false,
         expiresAt: T0 + 5000,
-        rateLimit: { limit: 10, windowSeconds: 60 },
-        credits: { remaining: 7, refillAmount: 5, refillIntervalSeconds: 3600 },
+        rateLimits: [
+          { name: 'default', limit: 10, windowSeconds: 60, autoApply: true },
+          { name: 'search', limit: 3, windowSeconds: 1, autoApply: false },
+        ],
+        credits: { remaining: 7, refill: { amount: 5, interval: 'monthly', dayOfMonth: 31, mode: 'add' }, refilledAt: T0 },
         createdBy: 'rk_1',
       });
       expect(await store.getKey(key.id)).toEqual(key);
@@ -166,7 +169,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
     });
 
     it('serializes concurrent changes of one key (no lost update)', async () => {
-      const { key } = await insert({ credits: { remaining: 20, refillAmount: null, refillIntervalSeconds: null } });
+      const { key } = await insert({ credits: { remaining: 20, refill: null, refilledAt: null } });
       const spend = () =>
         store.changeKey(key.id, (current) => ({
           key: { ...current, credits: { ...current.credits!, remaining: current.credits!.remaining - 1 } },
@@ -358,6 +361,34 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect(await totals(filters)).toMatchObject({ all: 16, org1: 8, org2: 4, u1: 8, u2: 4, session: 16 });
     });
 
+    it('migration 0005 turns the single rate limit into one named default, and refill periods into calendar intervals', async () => {
+      const old = await openUnmigrated();
+      try {
+        await old.migrateTo('0004_session_owners');
+        const limited = keyRecord({ organizationId: 'org_1' });
+        const refilled = keyRecord({ organizationId: 'org_1', updatedAt: T0 + 7 });
+        const plain = keyRecord({ organizationId: 'org_1' });
+        await old.db
+          .insertInto('api_keys')
+          .values([
+            { ...rowBefore0005(limited), rate_limit_limit: 10, rate_limit_window_seconds: 60 },
+            { ...rowBefore0005(refilled), credits_remaining: 3, credits_refill_amount: 5, credits_refill_interval_seconds: 86_400 },
+            rowBefore0005(plain),
+          ] as never)
+          .execute();
+        await old.migrate();
+        expect((await old.getKey(limited.id))?.rateLimits).toEqual([{ name: 'default', limit: 10, windowSeconds: 60, autoApply: true }]);
+        expect((await old.getKey(refilled.id))?.credits).toEqual({
+          remaining: 3,
+          refill: { amount: 5, interval: 'daily', dayOfMonth: null, mode: 'reset' },
+          refilledAt: T0 + 7,
+        });
+        expect(await old.getKey(plain.id)).toMatchObject({ rateLimits: [], credits: null });
+      } finally {
+        await old.close();
+      }
+    });
+
     it('are backfilled by migration 0003 from keys that existed before it', async () => {
       const old = await openUnmigrated();
       try {
@@ -368,11 +399,11 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
           keyRecord({ organizationId: 'org_2' }),
           keyRecord({ userId: 'u1' }),
           keyRecord({ userId: 'u2' }),
-        ]
-          .map(keyToRow)
-          // Columns of later migrations (0008_leaks) do not exist yet.
-          .map(({ leaked_at: _leakedAt, leak_source_url: _leakSourceUrl, ...row }) => row);
-        await old.db.insertInto('api_keys').values(rows).execute();
+        ].map(rowBefore0005);
+        await old.db
+          .insertInto('api_keys')
+          .values(rows as never)
+          .execute();
         await old.migrate();
         const list = (filter: Partial<KeyFilter>) => old.listKeys(page(filter)).then((answer) => answer.total);
         expect(await list({})).toBe(5);
@@ -394,4 +425,19 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
   leaksContract(() => store);
   usageContract(() => store);
   keyBulkContract(() => store);
+}
+
+/** A key row as the schema stood before migration 0005 (no named limits, no calendar refills, nor the leak fields of 0008). */
+function rowBefore0005(key: KeyRecord): Record<string, unknown> {
+  const {
+    leaked_at: _leakedAt,
+    leak_source_url: _leakSourceUrl,
+    rate_limits: _limits,
+    credits_refill_interval: _interval,
+    credits_refill_day: _day,
+    credits_refill_mode: _mode,
+    credits_refilled_at: _at,
+    ...row
+  } = keyToRow(key);
+  return row;
 }

@@ -1,6 +1,18 @@
 import type { AuditAction } from '@keymint/api';
 import type { WebhookStore } from './webhook-store.js';
-import type { AuditRecord, IdempotencyRecord, KeyFilter, KeyRecord, Millis, RootKeyRecord, SessionRecord, SigningKeyRecord } from './records.js';
+import type { CreditSpend, OrganizationLimitsChange } from './metering-sql.js';
+import type {
+  AuditRecord,
+  CreditsRecord,
+  IdempotencyRecord,
+  KeyFilter,
+  KeyRecord,
+  Millis,
+  OrganizationLimitsRecord,
+  RootKeyRecord,
+  SessionRecord,
+  SigningKeyRecord,
+} from './records.js';
 
 import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
 
@@ -8,6 +20,7 @@ export type * from './records.js';
 export type * from './webhook-records.js';
 export type * from './webhook-store.js';
 export type * from './usage-records.js';
+export type { CreditSpend, OrganizationLimitsChange } from './metering-sql.js';
 
 /** What a service decides to do to a key, given its current state (see `Store.changeKey`). */
 export interface KeyChange {
@@ -115,6 +128,24 @@ export interface Store extends WebhookStore {
   /** Writes batched `last_used_at` values (never moving one backwards). */
   touchKeys(lastUsed: ReadonlyMap<string, Millis>): Promise<void>;
   findIdempotency(digest: string): Promise<IdempotencyRecord | null>;
+
+  /**
+   * A verify's spend: reads the key's credits and (with `organizationId`) its organization's pool
+   * in one transaction, locked against other spends, asks `decide` and writes the balances it
+   * changed (an unchanged object is not written). Both or neither. Null: no such key.
+   */
+  spendCredits<A>(
+    keyId: string,
+    organizationId: string | null,
+    decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
+  ): Promise<A | null>;
+  /** An organization's limits and pool; null when it never had any. */
+  getOrganizationLimits(organizationId: string): Promise<OrganizationLimitsRecord | null>;
+  /** Reads an organization's limits (null: none yet), asks `decide`, writes them and the audit event in one transaction. */
+  changeOrganizationLimits(
+    organizationId: string,
+    decide: (current: OrganizationLimitsRecord | null) => OrganizationLimitsChange,
+  ): Promise<OrganizationLimitsRecord>;
 
   insertRootKey(rootKey: RootKeyRecord, audit: AuditRecord | null): Promise<void>;
   getRootKey(id: string): Promise<RootKeyRecord | null>;

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './harness.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A caller of a test app holding one credential: `as(t, secret).post('/v1/keys', body)`. */
 export function as(t: TestApp, credential: string | null) {
@@ -20,6 +20,7 @@ export function as(t: TestApp, credential: string | null) {
     get: (url: string, headers?: Record<string, string>) => send('GET', url, undefined, headers),
     post: (url: string, body: unknown = {}, headers?: Record<string, string>) => send('POST', url, body, headers),
     patch: (url: string, body: unknown, headers?: Record<string, string>) => send('PATCH', url, body, headers),
+    put: (url: string, body: unknown, headers?: Record<string, string>) => send('PUT', url, body, headers),
     delete: (url: string, headers?: Record<string, string>) => send('DELETE', url, undefined, headers),
   };
 }

@@ -240,7 +240,8 @@ describe('GET /v1/keys/export', () => {
       organization_id: 'org_export',
       scopes: ['read'],
       metadata: { tier: 'gold' },
-      rate_limit: { limit: 5, window_seconds: 60 },
+      rate_limits: [{ name: 'default', limit: 5, window_seconds: 60 }],
+      credits: { remaining: 7, refill: { amount: 10, interval: 'daily' } },
     });
     const foreign = foreignSecret();
     await importKeys(t.rootKey, [{ name: 'foreign', organization_id: 'org_export', secret: foreign, created_at: '2024-05-01T00:00:00Z' }]);
@@ -259,7 +260,8 @@ describe('GET /v1/keys/export', () => {
     expect(exported.find((k) => k.id === plain.id)).toMatchObject({
       scopes: ['read'],
       metadata: { tier: 'gold' },
-      rate_limit: { limit: 5, window_seconds: 60 },
+      rate_limits: [{ name: 'default', limit: 5, window_seconds: 60, auto_apply: true }],
+      credits: { remaining: 7, refill: { amount: 10, interval: 'daily', mode: 'reset' } },
     });
 
     second = await createTestApp();

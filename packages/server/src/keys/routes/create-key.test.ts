@@ -18,8 +18,11 @@ describe('POST /v1/keys', () => {
       scopes: ['deploy'],
       metadata: { team: 'infra', tier: 2 },
       seconds_until_expiration: 3600,
-      rate_limit: { limit: 100, window_seconds: 60 },
-      credits: { remaining: 1000, refill_amount: 100, refill_interval_seconds: 86400 },
+      rate_limits: [
+        { name: 'default', limit: 100, window_seconds: 60 },
+        { name: 'search', limit: 5, window_seconds: 1, auto_apply: false },
+      ],
+      credits: { remaining: 1000, refill: { amount: 100, interval: 'daily' } },
     });
     expect(response.statusCode).toBe(201);
     expect(response.headers['cache-control']).toBe('no-store');
@@ -33,8 +36,16 @@ describe('POST /v1/keys', () => {
       metadata: { team: 'infra', tier: 2 },
       status: 'active',
       expires_at: new Date(t.clock.now() + 3600_000).toISOString(),
-      rate_limit: { limit: 100, window_seconds: 60 },
-      credits: { remaining: 1000, refill_amount: 100, refill_interval_seconds: 86400 },
+      rate_limits: [
+        { name: 'default', limit: 100, window_seconds: 60, auto_apply: true },
+        { name: 'search', limit: 5, window_seconds: 1, auto_apply: false },
+      ],
+      // Refills count from the last boundary (midnight UTC) before the balance was set.
+      credits: {
+        remaining: 1000,
+        refill: { amount: 100, interval: 'daily', mode: 'reset' },
+        refilled_at: new Date(Math.floor(t.clock.now() / 86_400_000) * 86_400_000).toISOString(),
+      },
       last_used_at: null,
       revoked_at: null,
     });
@@ -66,8 +77,34 @@ describe('POST /v1/keys', () => {
     [{ name: 'k', seconds_until_expiration: 60, expires_at: '2099-01-01T00:00:00Z' }, 'seconds_until_expiration'],
     [{ name: 'k', metadata: { blob: 'big'.repeat(6000) } }, 'metadata'],
     [{ name: 'k', metadata: [1] }, 'metadata'],
-    [{ name: 'k', rate_limit: { limit: 10 } }, 'rate_limit.window_seconds'],
-    [{ name: 'k', credits: { remaining: 5, refill_amount: 1 } }, 'credits'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 10 }] }, 'rate_limits.0.window_seconds'],
+    [{ name: 'k', rate_limits: [{ name: 'A', limit: 10, window_seconds: 1 }] }, 'rate_limits.0.name'],
+    [{ name: 'k', rate_limits: [{ name: 'a'.repeat(33), limit: 10, window_seconds: 1 }] }, 'rate_limits.0.name'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 0, window_seconds: 1 }] }, 'rate_limits.0.limit'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 1_000_000_001, window_seconds: 1 }] }, 'rate_limits.0.limit'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 1, window_seconds: 0 }] }, 'rate_limits.0.window_seconds'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 1, window_seconds: 2_592_001 }] }, 'rate_limits.0.window_seconds'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 1, window_seconds: 1, auto_apply: 'yes' }] }, 'rate_limits.0.auto_apply'],
+    [{ name: 'k', rate_limits: [{ name: 'a', limit: 1, window_seconds: 1, burst: 2 }] }, 'rate_limits.0.burst'],
+    [{ name: 'k', rate_limits: Array.from({ length: 11 }, (_, i) => ({ name: `l${i}`, limit: 1, window_seconds: 1 })) }, 'rate_limits'],
+    [
+      {
+        name: 'k',
+        rate_limits: [
+          { name: 'a', limit: 1, window_seconds: 1 },
+          { name: 'a', limit: 2, window_seconds: 2 },
+        ],
+      },
+      'rate_limits',
+    ],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 0, interval: 'daily' } } }, 'credits.refill.amount'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1, interval: 'yearly' } } }, 'credits.refill.interval'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1 } } }, 'credits.refill.interval'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1, interval: 'monthly', day_of_month: 32 } } }, 'credits.refill.day_of_month'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1, interval: 'monthly', day_of_month: 0 } } }, 'credits.refill.day_of_month'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1, interval: 'weekly', day_of_month: 2 } } }, 'credits.refill.day_of_month'],
+    [{ name: 'k', credits: { remaining: 5, refill: { amount: 1, interval: 'daily', mode: 'double' } } }, 'credits.refill.mode'],
+    [{ name: 'k', credits: { remaining: 5, refill_amount: 1 } }, 'credits.refill_amount'],
     [{ name: 'k', credits: { remaining: -1 } }, 'credits.remaining'],
     [{ name: 'k', surprise: true }, 'surprise'],
   ])('answers 400 naming the field (case %#: %s)', async (body, field) => {

@@ -17,7 +17,7 @@ describe('PATCH /v1/keys/{id}', () => {
       scopes: ['a', 'b'],
       metadata: { plan: 'pro' },
       expires_at: expiresAt,
-      rate_limit: { limit: 5, window_seconds: 1 },
+      rate_limits: [{ name: 'default', limit: 5, window_seconds: 1 }],
       credits: { remaining: 10 },
     });
     expect(response.statusCode).toBe(200);
@@ -28,12 +28,12 @@ describe('PATCH /v1/keys/{id}', () => {
       scopes: ['a', 'b'],
       metadata: { plan: 'pro' },
       expires_at: expiresAt,
-      rate_limit: { limit: 5, window_seconds: 1 },
-      credits: { remaining: 10, refill_amount: null, refill_interval_seconds: null },
+      rate_limits: [{ name: 'default', limit: 5, window_seconds: 1, auto_apply: true }],
+      credits: { remaining: 10, refill: null, refilled_at: null },
     });
     expect((await verify(key.secret, ['b'])).code).toBe('VALID');
-    const cleared = await patch(key.id, { expires_at: null, description: null, rate_limit: null, credits: null });
-    expect(cleared.json()).toMatchObject({ expires_at: null, description: null, rate_limit: null, credits: null });
+    const cleared = await patch(key.id, { expires_at: null, description: null, rate_limits: [], credits: null });
+    expect(cleared.json()).toMatchObject({ expires_at: null, description: null, rate_limits: [], credits: null });
   });
 
   it('disables and re-enables a key, taking effect on verify at once', async () => {

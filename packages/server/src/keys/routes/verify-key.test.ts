@@ -59,9 +59,10 @@ describe('POST /v1/keys/verify', () => {
     expect((await verify({ key: revoked.secret })).json().code).toBe('REVOKED');
   });
 
-  it('reports credits_remaining for keys with credits', async () => {
+  it('reports credits_remaining for keys with credits, after this verify spent its cost', async () => {
     const key = await createKey(t, { credits: { remaining: 7 } });
-    expect((await verify({ key: key.secret })).json().credits_remaining).toBe(7);
+    expect((await verify({ key: key.secret })).json()).toMatchObject({ code: 'VALID', credits_remaining: 6, key: { credits: { remaining: 6 } } });
+    expect((await verify({ key: key.secret, cost: 0 })).json()).toMatchObject({ code: 'VALID', credits_remaining: 6 });
   });
 
   it('needs the keys:verify permission, and a body with a key', async () => {

@@ -20,7 +20,7 @@ const key = (id: string, credits: Key['credits'] = null): Key => ({
   rotated_at: null,
   revoked_at: null,
   revocation_reason: null,
-  rate_limit: { limit: 10, window_seconds: 60 },
+  rate_limits: [{ name: 'default', limit: 10, window_seconds: 60, auto_apply: true }],
   credits,
   leaked_at: null,
   leak_source_url: null,
@@ -33,7 +33,11 @@ describe('the verify answer serializer', () => {
   it('writes the bytes of the schema serializer, the first time and from its memo', () => {
     const serialize = verifyResultSerializer();
     const plain = key('key_1');
-    const withCredits = key('key_2', { remaining: 3, refill_amount: null, refill_interval_seconds: null });
+    const withCredits = key('key_2', {
+      remaining: 3,
+      refill: { amount: 5, interval: 'monthly', day_of_month: 31, mode: 'add' },
+      refilled_at: '2026-01-31T00:00:00.000Z',
+    });
     const results: VerifyKeyResult[] = [
       { valid: true, code: 'VALID', key: plain },
       { valid: false, code: 'INSUFFICIENT_SCOPE', key: plain },
@@ -47,9 +51,15 @@ describe('the verify answer serializer', () => {
   it('serializes whole an answer with a field it does not compose', () => {
     const serialize = verifyResultSerializer();
     const view = key('key_3');
-    const result: VerifyKeyResult = { valid: true, code: 'VALID', key: view, rate_limit: { limit: 5, remaining: 4, reset_at: '2026-01-01T00:01:00.000Z' } };
+    const result: VerifyKeyResult = {
+      valid: true,
+      code: 'VALID',
+      key: view,
+      rate_limits: [{ name: 'default', scope: 'key', limit: 5, remaining: 4, reset_at: '2026-01-01T00:01:00.000Z', exceeded: false }],
+      organization_credits_remaining: 7,
+    };
     expect(serialize({ valid: true, code: 'VALID', key: view })).toBe(schema({ valid: true, code: 'VALID', key: view }));
     expect(serialize(result)).toBe(schema(result));
-    expect(serialize(result)).toContain('"rate_limit"');
+    expect(serialize(result)).toContain('"rate_limits"');
   });
 });

@@ -1,0 +1,81 @@
+import type { AppliedRateLimit } from '@keymint/api';
+import { invalid } from '../errors.js';
+import type { VerifyCache } from '../keys/verify-cache.js';
+import type { CreditsRecord, KeyRecord, Millis, OrganizationLimitsRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { appliedLimits, presentApplied, spendDecision, type AppliedLimit } from './limits-policy.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { WindowDecision } from './sliding-window.js';
+
+/** What metering adds to a verify that passed every other check. */
+export interface Metered {
+  code: 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'NOT_FOUND';
+  rateLimits?: AppliedRateLimit[];
+  /** The key's balance after the spend (read from the store, not the cache); undefined: not read. */
+  credits?: CreditsRecord | null;
+  /** The organization's pool after the spend; undefined: the organization has none. */
+  pool?: CreditsRecord;
+}
+
+/** The costs a verify names limits with (`rate_limits: [{name, cost?}]`); a name given twice is a 400. */
+export function requestedCosts(requested: readonly { name: string; cost?: number }[] | undefined): ReadonlyMap<string, number> {
+  const costs = new Map<string, number>();
+  for (const { name, cost } of requested ?? []) {
+    if (costs.has(name)) throw invalid('rate_limits', `the name ${JSON.stringify(name)} is given twice`);
+    costs.set(name, cost ?? 1);
+  }
+  return costs;
+}
+
+const then = <T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> => (value instanceof Promise ? value.then(next) : next(value));
+
+/**
+ * The metering step of verify, after the key's own checks: rate limits (all applied limits
+ * together, in the limiter), then credits (the key's and its organization's pool, in the store).
+ * A key with neither, in an organization with neither, is not metered at all (undefined), and
+ * one with only rate limits touches no store: the organization's limits come from the verify
+ * cache, which their changes invalidate on every instance.
+ */
+export class Meter {
+  constructor(private readonly deps: { store: Store; cache: VerifyCache; limiter: RateLimiter }) {}
+
+  meter(key: KeyRecord, costs: ReadonlyMap<string, number>, cost: number, now: Millis): Metered | Promise<Metered> | undefined {
+    if (key.organizationId === null) return this.limit(key, null, costs, cost, now);
+    const cached = this.deps.cache.getOrganization(key.organizationId);
+    if (cached !== undefined) return this.limit(key, cached, costs, cost, now);
+    return this.fetchOrganization(key.organizationId).then((organization) => this.limit(key, organization, costs, cost, now) ?? { code: 'VALID' });
+  }
+
+  private limit(key: KeyRecord, organization: OrganizationLimitsRecord | null, costs: ReadonlyMap<string, number>, cost: number, now: Millis) {
+    const applied = appliedLimits(key, organization?.rateLimits ?? [], costs);
+    const pool = organization?.credits ?? null;
+    if (applied.length === 0 && key.credits === null && pool === null) return undefined;
+    const checks = applied.map(({ bucket, record, cost }) => ({ bucket, limit: record.limit, windowMs: record.windowSeconds * 1000, cost }));
+    const decisions = applied.length === 0 ? [] : this.deps.limiter.apply(checks);
+    return then(decisions, (decided) => this.spend(key, pool !== null, applied, decided, cost, now));
+  }
+
+  private spend(key: KeyRecord, hasPool: boolean, applied: AppliedLimit[], decisions: WindowDecision[], cost: number, now: Millis): Metered | Promise<Metered> {
+    const rateLimits = applied.length === 0 ? undefined : presentApplied(applied, decisions);
+    if (decisions.some((decision) => decision.exceeded)) return { code: 'RATE_LIMITED', rateLimits };
+    if (key.credits === null && !hasPool) return { code: 'VALID', rateLimits };
+    const organizationId = hasPool ? key.organizationId : null;
+    return this.deps.store
+      .spendCredits(key.id, organizationId, (keyCredits, pool) => {
+        const decision = spendDecision(keyCredits, pool, cost, now);
+        return { key: decision.key, pool: decision.pool, answer: decision };
+      })
+      .then((spent): Metered => {
+        if (spent === null) return { code: 'NOT_FOUND' };
+        return { code: spent.enough ? 'VALID' : 'USAGE_EXCEEDED', rateLimits, credits: spent.key, ...(spent.pool && { pool: spent.pool }) };
+      });
+  }
+
+  private async fetchOrganization(organizationId: string): Promise<OrganizationLimitsRecord | null> {
+    const { cache, store } = this.deps;
+    const mark = cache.mark();
+    const limits = await store.getOrganizationLimits(organizationId);
+    cache.rememberOrganization(organizationId, limits, mark);
+    return limits;
+  }
+}
