@@ -119,5 +119,24 @@ export function spendDecision(key: CreditsRecord | null, pool: CreditsRecord | n
   const poolNow = pool && refilled(pool, now);
   const enough = (keyNow === null || keyNow.remaining >= cost) && (poolNow === null || poolNow.remaining >= cost);
   const take = (credits: CreditsRecord | null) => (credits && enough && cost > 0 ? { ...credits, remaining: credits.remaining - cost } : credits);
-  return { key: take(keyNow), pool: take(poolNow), enough };
+  return { before: keyNow, key: take(keyNow), pool: take(poolNow), enough };
+}
+
+/** The webhook events of a key's balance falling past a mark. */
+export type CreditsCrossing = 'key.credits_low' | 'key.credits_exhausted';
+
+/** A balance under this is low: 10% of the refill amount, or 10 without refill (the contract's `key.credits_low`). */
+export const lowCreditsMark = (credits: CreditsRecord): number => (credits.refill ? credits.refill.amount / 10 : 10);
+
+/**
+ * The marks a spend from `before` to `after` falls past: low, and exhausted at 0. A mark is
+ * crossed once on the way down; only a refill or a credits change above it lets it be crossed again.
+ */
+export function creditsCrossings(before: CreditsRecord | null, after: CreditsRecord | null): CreditsCrossing[] {
+  if (!before || !after || after.remaining >= before.remaining) return [];
+  const crossed: CreditsCrossing[] = [];
+  const mark = lowCreditsMark(after);
+  if (before.remaining >= mark && after.remaining < mark) crossed.push('key.credits_low');
+  if (after.remaining === 0) crossed.push('key.credits_exhausted');
+  return crossed;
 }

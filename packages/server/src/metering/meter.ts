@@ -3,7 +3,9 @@ import { invalid } from '../errors.js';
 import type { VerifyCache } from '../keys/verify-cache.js';
 import type { CreditsRecord, KeyRecord, Millis, OrganizationLimitsRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { appliedLimits, presentApplied, spendDecision, type AppliedLimit } from './limits-policy.js';
+import { newId } from '../ids.js';
+import { presentKey } from '../keys/present.js';
+import { appliedLimits, creditsCrossings, presentApplied, spendDecision, type AppliedLimit } from './limits-policy.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { WindowDecision } from './sliding-window.js';
 
@@ -63,7 +65,13 @@ export class Meter {
     return this.deps.store
       .spendCredits(key.id, organizationId, (keyCredits, pool) => {
         const decision = spendDecision(keyCredits, pool, cost, now);
-        return { key: decision.key, pool: decision.pool, answer: decision };
+        const events = creditsCrossings(decision.before, decision.key).map((type) => ({
+          id: newId('evt'),
+          type,
+          data: presentKey({ ...key, credits: decision.key }, now),
+          at: now,
+        }));
+        return { key: decision.key, pool: decision.pool, events, answer: decision };
       })
       .then((spent): Metered => {
         if (spent === null) return { code: 'NOT_FOUND' };

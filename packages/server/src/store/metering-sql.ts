@@ -1,14 +1,28 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { AuditRecord, CreditsRecord, OrganizationLimitsRecord } from './records.js';
+import { InsertCompiler } from './insert-compiler.js';
+import { outboxInsert } from './outbox-sql.js';
+import type { AuditRecord, CreditsRecord, Millis, OrganizationLimitsRecord } from './records.js';
 import { creditsFromColumns, creditsToColumns, organizationLimitsFromRow, organizationLimitsToRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { SqlContext } from './sql-context.js';
 
-/** What a verify's spend decides from the balances it read: what to write (the same object: nothing) and what to answer. */
+/**
+ * What a verify's spend decides from the balances it read: what to write (the same object:
+ * nothing), the webhook events it raises (written to the outbox in the same transaction), and what to answer.
+ */
 export interface CreditSpend<A> {
   key: CreditsRecord | null;
   pool: CreditsRecord | null;
+  events: OutboxEvent[];
   answer: A;
+}
+
+/** A webhook event with no audit event of its own (a verify is not audited). */
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  at: Millis;
 }
 
 /** What a change of an organization's limits writes: the new limits and their audit event. */
@@ -34,7 +48,11 @@ const CREDIT_COLUMNS = [
  * min(N, C) and a key and its pool are spent both or neither.
  */
 export class MeteringSql {
-  constructor(private readonly context: SqlContext) {}
+  private readonly inserts: InsertCompiler;
+
+  constructor(private readonly context: SqlContext) {
+    this.inserts = new InsertCompiler(context.db);
+  }
 
   async spendCredits<A>(
     keyId: string,
@@ -54,6 +72,7 @@ export class MeteringSql {
       if (spend.pool !== pool && organizationId !== null) {
         await trx.updateTable('organization_limits').set(creditsToColumns(spend.pool)).where('organization_id', '=', organizationId).execute();
       }
+      for (const event of spend.events) await trx.executeQuery(outboxInsert(this.inserts, event.id, event.type, event.data, event.at));
       return spend.answer;
     });
   }
