@@ -8,6 +8,17 @@ import { routeKey, type AnyEndpoint } from './endpoint.js';
 const WINDOW_MS = 60_000;
 /** How long a rate-limit count may wait on Redis before the request is let through uncounted. */
 const REDIS_COMMAND_TIMEOUT_MS = 500;
+/** How long the first connection to Redis may take. */
+const REDIS_CONNECT_TIMEOUT_MS = 2000;
+
+/** Resolves once `redis` is connected, or has failed to connect, or after its connect timeout. */
+function connected(redis: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    redis.once('ready', done).once('error', done);
+    setTimeout(done, REDIS_CONNECT_TIMEOUT_MS).unref();
+  });
+}
 
 /** What the management API's limit is built from. */
 export interface ApiRateLimitOptions {
@@ -34,11 +45,20 @@ export async function installApiRateLimit(app: FastifyInstance, options: ApiRate
     request.principal !== undefined && request.routeOptions.url?.startsWith('/v1/') === true && !exempt.has(`${request.method} ${request.routeOptions.url}`);
 
   const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: REDIS_COMMAND_TIMEOUT_MS, connectTimeout: 2000 })
+    ? new Redis(options.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      })
     : undefined;
   // Errors surface as failed commands (let through); the connection retries on its own.
   redis?.on('error', () => {});
-  if (redis) app.addHook('onClose', async () => void redis.disconnect());
+  if (redis) {
+    app.addHook('onClose', async () => void redis.disconnect());
+    // Without an offline queue, a count sent before the connection is up is let through: start counting connected.
+    await connected(redis);
+  }
 
   await app.register(rateLimit, {
     global: true,
