@@ -1,22 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForbiddenError, InvalidRequestError, Keymint } from './index.js';
-import { spawnServer, type ServerProcess } from './testing/server-process.js';
+import { useSpawnedServer } from './testing/spawned.js';
 
-let server: ServerProcess;
-let km: Keymint;
-beforeAll(async () => {
-  server = await spawnServer();
-  km = new Keymint({ baseUrl: server.url, token: server.rootKey, retries: { initialDelayMs: 1 } });
-});
-afterAll(async () => server?.close());
+const t = useSpawnedServer();
 
 const foreign = () => `sk_test_${randomBytes(24).toString('base64url')}`;
 
 describe('keys.import, keys.bulkRevoke, keys.export against a spawned server', () => {
   it('imports by secret and by digest in camelCase, answering per index; imported keys verify', async () => {
     const [plain, hashed] = [foreign(), foreign()];
-    const answer = await km.keys.import([
+    const answer = await t.km.keys.import([
       { name: 'plain', organizationId: 'org_sdk', secret: plain, rateLimits: [{ name: 'default', limit: 10, windowSeconds: 60 }], metadata: { legacy_id: 7 } },
       {
         name: 'hashed',
@@ -27,34 +21,34 @@ describe('keys.import, keys.bulkRevoke, keys.export against a spawned server', (
     ]);
     expect(answer.imported.map((item) => item.index)).toEqual([0, 1]);
     expect(answer.failed).toEqual([{ index: 2, error: { code: 'conflict', message: expect.any(String) } }]);
-    expect(await km.keys.verify({ key: plain })).toMatchObject({
+    expect(await t.km.keys.verify({ key: plain })).toMatchObject({
       valid: true,
       key: { id: answer.imported[0].id, rateLimits: [{ name: 'default', limit: 10, windowSeconds: 60, autoApply: true }] },
     });
-    expect((await km.keys.get(answer.imported[0].id)).metadata).toEqual({ legacy_id: 7 });
-    expect((await km.keys.verify({ key: hashed })).code).toBe('VALID');
-    await expect(km.keys.import([{ name: 'bad', hash: { algorithm: 'sha256', encoding: 'hex', value: 'x' }, secret: 'y' }])).rejects.toBeInstanceOf(
+    expect((await t.km.keys.get(answer.imported[0].id)).metadata).toEqual({ legacy_id: 7 });
+    expect((await t.km.keys.verify({ key: hashed })).code).toBe('VALID');
+    await expect(t.km.keys.import([{ name: 'bad', hash: { algorithm: 'sha256', encoding: 'hex', value: 'x' }, secret: 'y' }])).rejects.toBeInstanceOf(
       InvalidRequestError,
     );
   });
 
   it('bulk-revokes: a dry run counts, the real run revokes', async () => {
     const secrets = [foreign(), foreign(), foreign()];
-    const { imported } = await km.keys.import(secrets.map((secret, i) => ({ name: `old ${i}`, organizationId: 'org_sdk_revoke', secret })));
+    const { imported } = await t.km.keys.import(secrets.map((secret, i) => ({ name: `old ${i}`, organizationId: 'org_sdk_revoke', secret })));
     expect(imported).toHaveLength(3);
-    expect(await km.keys.bulkRevoke({ organizationId: 'org_sdk_revoke', dryRun: true })).toEqual({ matched: 3, revoked: 0 });
-    expect((await km.keys.verify({ key: secrets[0] })).code).toBe('VALID');
-    expect(await km.keys.bulkRevoke({ ids: [imported[0].id, imported[1].id], reason: 'migrated' })).toEqual({ matched: 2, revoked: 2 });
-    expect((await km.keys.verify({ key: secrets[0] })).code).toBe('REVOKED');
-    expect((await km.keys.verify({ key: secrets[2] })).code).toBe('VALID');
-    await expect(km.keys.bulkRevoke({ reason: 'no selector' })).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(await t.km.keys.bulkRevoke({ organizationId: 'org_sdk_revoke', dryRun: true })).toEqual({ matched: 3, revoked: 0 });
+    expect((await t.km.keys.verify({ key: secrets[0] })).code).toBe('VALID');
+    expect(await t.km.keys.bulkRevoke({ ids: [imported[0].id, imported[1].id], reason: 'migrated' })).toEqual({ matched: 2, revoked: 2 });
+    expect((await t.km.keys.verify({ key: secrets[0] })).code).toBe('REVOKED');
+    expect((await t.km.keys.verify({ key: secrets[2] })).code).toBe('VALID');
+    await expect(t.km.keys.bulkRevoke({ reason: 'no selector' })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('exports every key that still verifies, page after page, with its digest and never its secret', async () => {
-    const created = await km.keys.create({ name: 'to export', organizationId: 'org_sdk_export', scopes: ['read'] });
-    const second = await km.keys.create({ name: 'to export too', organizationId: 'org_sdk_export' });
+    const created = await t.km.keys.create({ name: 'to export', organizationId: 'org_sdk_export', scopes: ['read'] });
+    const second = await t.km.keys.create({ name: 'to export too', organizationId: 'org_sdk_export' });
     const exported = [];
-    for await (const key of km.keys.exportAll({ organizationId: 'org_sdk_export', limit: 1 })) exported.push(key);
+    for await (const key of t.km.keys.exportAll({ organizationId: 'org_sdk_export', limit: 1 })) exported.push(key);
     expect(exported.map((key) => key.id).sort()).toEqual([created.id, second.id].sort());
     const digest = createHash('sha256').update(created.secret).digest('hex');
     expect(exported.find((key) => key.id === created.id)).toMatchObject({
@@ -63,7 +57,7 @@ describe('keys.import, keys.bulkRevoke, keys.export against a spawned server', (
       hash: { algorithm: 'sha256', encoding: 'hex', value: digest },
     });
     expect(JSON.stringify(exported)).not.toContain(created.secret);
-    const session = await km.sessions.create({ userId: 'u_sdk', organizations: [{ id: 'org_sdk_export', role: 'admin' }] });
-    await expect(new Keymint({ baseUrl: server.url, token: session.token }).keys.export()).rejects.toBeInstanceOf(ForbiddenError);
+    const session = await t.km.sessions.create({ userId: 'u_sdk', organizations: [{ id: 'org_sdk_export', role: 'admin' }] });
+    await expect(new Keymint({ baseUrl: t.server.url, token: session.token }).keys.export()).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

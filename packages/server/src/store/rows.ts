@@ -11,7 +11,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
 } from './records.js';
-import type { Database } from './schema.js';
+import type { CreditColumns, Database } from './schema.js';
 
 type KeyRow = Selectable<Database['api_keys']>;
 
@@ -78,12 +78,6 @@ export function keyToRow(key: KeyRecord): Columns<'api_keys'> {
     created_by: key.createdBy,
   };
 }
-
-/** The credit columns a key and an organization's pool share (`credits_*`). */
-export type CreditColumns = Pick<
-  Columns<'api_keys'>,
-  'credits_remaining' | 'credits_refill_amount' | 'credits_refill_interval' | 'credits_refill_day' | 'credits_refill_mode' | 'credits_refilled_at'
->;
 
 export function creditsFromColumns(row: CreditColumns): CreditsRecord | null {
   if (row.credits_remaining === null) return null;

@@ -1,5 +1,15 @@
 import type { Generated } from 'kysely';
 
+/** A balance and its refill, as keys and organizations' pools store them (`rows.ts` reads and writes them). */
+export interface CreditColumns {
+  credits_remaining: number | null;
+  credits_refill_amount: number | null;
+  credits_refill_interval: string | null;
+  credits_refill_day: number | null;
+  credits_refill_mode: string | null;
+  credits_refilled_at: number | null;
+}
+
 /** Table shapes as Kysely sees them. Times are integer milliseconds; JSON is text; booleans 0/1. */
 export interface Database {
   api_keys: {
@@ -23,28 +33,16 @@ export interface Database {
     revocation_reason: string | null;
     /** JSON list of `{name, limit, window_seconds, auto_apply}`. */
     rate_limits: string;
-    credits_remaining: number | null;
-    credits_refill_amount: number | null;
-    credits_refill_interval: string | null;
-    credits_refill_day: number | null;
-    credits_refill_mode: string | null;
-    credits_refilled_at: number | null;
     leaked_at: number | null;
     leak_source_url: string | null;
     created_by: string | null;
-  };
+  } & CreditColumns;
   /** Limits and credit pool of an organization (migration `0005_metering`). */
   organization_limits: {
     organization_id: string;
     rate_limits: string;
-    credits_remaining: number | null;
-    credits_refill_amount: number | null;
-    credits_refill_interval: string | null;
-    credits_refill_day: number | null;
-    credits_refill_mode: string | null;
-    credits_refilled_at: number | null;
     updated_at: number;
-  };
+  } & CreditColumns;
   /** Maintained key counts per scope and owner (see `key-counts.ts`). */
   key_counts: {
     scope: string;
