@@ -23,6 +23,15 @@ describe('keymint completion bash', () => {
     expect(await complete('serve', '--redis')).toEqual(['--redis-url']);
   });
 
+  it('knows the metering, usage and webhook commands and their flags', async () => {
+    expect(await complete('')).toEqual(expect.arrayContaining(['orgs', 'usage', 'webhooks']));
+    expect(await complete('keys', 'cr')).toEqual(['create', 'credits']);
+    expect(await complete('orgs', 'limits', 's')).toEqual(['set']);
+    expect(await complete('orgs', 'limits', 'set', 'org_1', '--r')).toEqual(['--rate-limit', '--refill']);
+    expect(await complete('usage', '--g')).toEqual(['--granularity', '--group-by']);
+    expect(await complete('webhooks', 'r')).toEqual(['rotate-secret', 'retry']);
+  });
+
   it('an unknown shell is a usage error', async () => {
     await expect(run(process.execPath, [CLI_MAIN, 'completion', 'fish'])).rejects.toMatchObject({ code: 2 });
   });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerBulk } from './commands/bulk.js';
+import { registerKeyCredits } from './commands/credits.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerKeys } from './commands/keys.js';
@@ -10,6 +11,9 @@ import { registerServe } from './commands/serve.js';
 import { registerSessions } from './commands/sessions.js';
 import { registerSigningKeys } from './commands/signing-keys.js';
 import { registerTokens } from './commands/tokens.js';
+import { registerUsage } from './commands/usage.js';
+import { registerWebhooks } from './commands/webhooks.js';
+import { registerOrgs } from './commands/orgs.js';
 import { CLI_VERSION } from './version.js';
 
 /** The whole command tree. `exitOverride` is set first so every subcommand throws instead of exiting. */
@@ -27,6 +31,10 @@ export function buildProgram(): Command {
   registerLogin(program);
   registerKeys(program);
   registerBulk(program);
+  registerKeyCredits(program);
+  registerOrgs(program);
+  registerUsage(program);
+  registerWebhooks(program);
   registerRootKeys(program);
   registerSessions(program);
   registerTokens(program);

@@ -5,6 +5,7 @@ import { withClient } from '../context.js';
 import { details, relativeTime, show, showSecret, table, type Output } from '../output.js';
 import { collect, integer, jsonObject } from '../parse.js';
 import { readHidden } from '../prompt.js';
+import { parseRefill } from '../metering.js';
 
 const STATUSES = ['active', 'disabled', 'revoked', 'expired', 'all'];
 
@@ -42,6 +43,8 @@ interface CreateOptions {
   prefix?: string;
   expiresAt?: string;
   expiresIn?: number;
+  credits?: number;
+  refill?: ReturnType<typeof parseRefill>;
   secretOnly?: boolean;
 }
 
@@ -72,10 +75,13 @@ export function registerKeys(program: Command): void {
     .option('--prefix <prefix>', 'secret prefix (default km)')
     .option('--expires-at <time>', 'expiry, RFC 3339')
     .option('--expires-in <seconds>', 'expiry, seconds from now', integer(1))
+    .option('--credits <n>', 'verifies it may spend (default unlimited)', integer(0))
+    .option('--refill <spec>', 'AMOUNT/INTERVAL[/DAY][:add], with --credits: hourly, daily, weekly or monthly', parseRefill)
     .option('--secret-only', 'print only the secret, for $(…)')
     .action(
       withClient<CreateOptions>(async ({ client, output, options }) => {
         if (!options.org && !options.user) throw new UsageError('keys create: give --org, --user or both');
+        if (options.refill && options.credits === undefined) throw new UsageError('keys create: --refill needs --credits N');
         const params: CreateKeyParams = {
           name: options.name,
           organizationId: options.org,
@@ -86,6 +92,7 @@ export function registerKeys(program: Command): void {
           prefix: options.prefix,
           expiresAt: options.expiresAt,
           secondsUntilExpiration: options.expiresIn,
+          credits: options.credits === undefined ? undefined : { remaining: options.credits, refill: options.refill },
         };
         const key = await client.keys.create(params);
         showSecret(output, key, key.secret, options.secretOnly === true, (key) => secretDetails(output, key));
