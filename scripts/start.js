@@ -2,24 +2,12 @@
 // TypeScript packages, vite for the console, each checked here by modification times, so an
 // unchanged tree loads neither compiler), then runs `keymint serve` in this process.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
+import { newest } from './newest.js';
 
 const root = join(import.meta.dirname, '..');
 const PROJECTS = ['packages/api', 'packages/server', 'packages/sdk', 'packages/cli', 'packages/react'];
-
-/** The newest modification time under `path` (0 when it does not exist). */
-function newest(path) {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newest(join(path, entry))));
-}
 
 /** True when a project's sources or settings are newer than its last build (or it was never built). */
 function stale(project) {

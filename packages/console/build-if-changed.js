@@ -2,23 +2,11 @@
 // `npm start` starts at once when nothing changed.
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
-import { readdirSync, statSync } from 'node:fs';
+import { newest } from '../../scripts/newest.js';
 import { join } from 'node:path';
 
 const here = import.meta.dirname;
 const inputs = ['app', 'index.html', 'vite.config.ts', 'package.json', '../react/dist', '../react/styles.css'].map((path) => join(here, path));
-
-/** The newest modification time under `path` (0 when it does not exist). */
-function newest(path) {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newest(join(path, entry))));
-}
 
 const built = newest(join(here, 'dist', 'index.html'));
 if (built === 0 || Math.max(...inputs.map(newest)) > built) {
