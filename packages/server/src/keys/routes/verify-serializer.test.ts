@@ -45,7 +45,19 @@ describe('the verify answer serializer', () => {
       { valid: false, code: 'DISABLED', key: withCredits, credits_remaining: 0 },
       { valid: false, code: 'NOT_FOUND' },
     ];
-    for (let round = 0; round < 2; round++) for (const result of results) expect(serialize(result)).toBe(schema(result));
+    for (let round = 0; round < 3; round++) for (const result of results) expect(serialize(result)).toBe(schema(result));
+  });
+
+  it('memoizes a key view the second time it is answered, not the first', () => {
+    const serialize = verifyResultSerializer();
+    // A view is never changed once answered; changing one here shows which answers came from the memo.
+    const answered = (view: Key) => JSON.parse(serialize({ valid: true, code: 'VALID', key: view })).key.name;
+    const once = key('key_once');
+    expect(answered(once)).toBe(once.name);
+    once.name = 'changed after the first answer';
+    expect(answered(once)).toBe('changed after the first answer');
+    once.name = 'changed after the second answer';
+    expect(answered(once)).toBe('changed after the first answer');
   });
 
   it('serializes whole an answer with a field it does not compose', () => {
