@@ -22,7 +22,8 @@ ${table}
 )
 _keymint() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" km_path=keymint word candidate
-  for word in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+  # The length as arithmetic: zsh reads \${…:1:COMP_CWORD-1} as a :C modifier.
+  for word in "\${COMP_WORDS[@]:1:$((COMP_CWORD - 1))}"; do
     candidate="$km_path $word"
     [[ $word != -* && -n "\${_keymint_words[$candidate]+set}" ]] && km_path="$candidate"
   done
