@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { waitFor } from '../testing/processes.js';
+import { freePort, waitFor } from '../testing/processes.js';
 import { describeWithRedis, TEST_REDIS_URL } from '../testing/services.js';
 import { MemoryRateLimiter, type LimitCheck } from './rate-limiter.js';
 import { LIMITER_KEY_PREFIX, RedisRateLimiter } from './redis-rate-limiter.js';
@@ -66,5 +66,27 @@ await describeWithRedis('the Redis rate limiter', () => {
     const ttl = await inspector.pttl(key);
     expect(ttl).toBeGreaterThan(2 * W - 5_000);
     expect(ttl).toBeLessThanOrEqual(2 * W);
+  });
+});
+
+describe('the Redis rate limiter without a Redis', () => {
+  it('limits in memory at once, logs the outage once however many requests come', async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (_object: object, message: string) => void warnings.push(message) };
+    const fallback = new MemoryRateLimiter(new ManualClock(0));
+    const limiter = new RedisRateLimiter({ url: `redis://127.0.0.1:${await freePort()}`, clock: new ManualClock(0), logger, fallback });
+    try {
+      await waitFor('the connection refused', async () => warnings.length > 0, 5000);
+      const check = { bucket: 'nowhere', limit: 3, windowMs: W, cost: 1 };
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push((await limiter.apply([check]))[0].exceeded);
+      expect(answers).toEqual([false, false, false, true, true]);
+      expect(limiter.healthy()).toBe(false);
+      // Reconnect attempts keep failing: still the one line.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(warnings).toEqual(['rate limits: Redis unreachable, limiting per instance until it answers']);
+    } finally {
+      await limiter.close();
+    }
   });
 });
