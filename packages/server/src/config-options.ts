@@ -54,7 +54,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'longest a PostgreSQL statement may run (default 5000)',
   },
   { env: 'KEYMINT_PG_SCHEMA', flag: 'pg-schema', value: 'name', description: 'PostgreSQL schema instead of public' },
-  { env: 'KEYMINT_REDIS_URL', flag: 'redis-url', value: 'url', description: 'Redis carrying cache invalidations between instances' },
+  { env: 'KEYMINT_REDIS_URL', flag: 'redis-url', value: 'url', description: 'Redis sharing cache invalidations and rate-limit counts between instances' },
   { env: 'KEYMINT_TRUST_PROXY', flag: 'trust-proxy', value: 'value', description: 'true, false (default), a hop count, or comma-separated IPs / CIDRs' },
   {
     env: 'KEYMINT_AUTH_FAILURES_PER_IP',

@@ -33,7 +33,7 @@ export interface Config {
   pgStatementTimeoutMs: number;
   /** PostgreSQL: schema to create and use instead of `public` (`KEYMINT_PG_SCHEMA`). */
   pgSchema: string | undefined;
-  /** Redis carrying cache invalidations between instances (`KEYMINT_REDIS_URL`); unset: one instance. */
+  /** Redis carrying cache invalidations and rate-limit counts between instances (`KEYMINT_REDIS_URL`); unset: one instance. */
   redisUrl: string | undefined;
   /**
    * The server-side secret (`KEYMINT_SECRET`): encrypts signing keys at rest and keys Idempotency-Key

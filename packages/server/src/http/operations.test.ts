@@ -6,7 +6,7 @@ const t = useTestApp();
 describe('operations', () => {
   it('/healthz and /readyz answer without credentials', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ok', store: 'ok', invalidation: 'local' });
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ok', store: 'ok', invalidation: 'local', rate_limits: 'local' });
   });
 
   it('/readyz answers 503 when the store does not answer', async () => {

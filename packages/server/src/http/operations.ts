@@ -13,6 +13,7 @@ const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   store: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
   invalidation: Type.Union([Type.Literal('ok'), Type.Literal('local'), Type.Literal('unreachable')]),
+  rate_limits: Type.Union([Type.Literal('ok'), Type.Literal('local'), Type.Literal('unreachable')]),
 });
 
 /** What the operations endpoints read. */
@@ -21,6 +22,8 @@ export interface OperationsDeps {
   bus: InvalidationBus;
   /** False when the bus is the in-process one (one instance): readiness says `local`. */
   busConfigured: boolean;
+  /** The shared (Redis) rate limiter; undefined: limits are per instance, readiness says `local`. */
+  limiter: { healthy(): boolean } | undefined;
   metrics: Metrics;
   /** Set: `/metrics` needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
@@ -42,26 +45,30 @@ export const healthz = () =>
     handler: () => ({ status: 'ok' }),
   });
 
+/** How a part that may be shared through Redis stands: per instance only, shared, or shared but down. */
+const sharedState = (configured: boolean, healthy: () => boolean) => (!configured ? 'local' : healthy() ? 'ok' : 'unreachable');
+
 /**
- * `/readyz`: the store answers: 200; store down: 503; the invalidation channel down: 200
- * `degraded`, since verify still answers with a bounded cache.
+ * `/readyz`: the store answers: 200; store down: 503; the invalidation channel or the shared rate
+ * limits down: 200 `degraded`, since verify still answers (a bounded cache, per-instance limits).
  */
-export const readyz = ({ store, bus, busConfigured }: OperationsDeps) =>
+export const readyz = ({ store, bus, busConfigured, limiter }: OperationsDeps) =>
   defineEndpoint({
     ...common,
     path: '/readyz',
     operationId: 'getReadiness',
     summary: 'Readiness',
-    description: 'Answers 200 when the store answers (`degraded` while the invalidation channel is down) and 503 when it does not.',
+    description: 'Answers 200 when the store answers (`degraded` while the invalidation channel or the shared rate limits are down) and 503 when it does not.',
     schema: { response: { 200: Readiness, 503: Readiness } },
     async handler() {
       const storeOk = await store.ping().then(
         () => true,
         () => false,
       );
-      const invalidation = !busConfigured ? 'local' : bus.healthy() ? 'ok' : 'unreachable';
-      const status = !storeOk ? 'unavailable' : invalidation === 'unreachable' ? 'degraded' : 'ok';
-      return new Answer(storeOk ? 200 : 503, { status, store: storeOk ? 'ok' : 'unreachable', invalidation });
+      const invalidation = sharedState(busConfigured, () => bus.healthy());
+      const rateLimits = sharedState(limiter !== undefined, () => limiter?.healthy() === true);
+      const status = !storeOk ? 'unavailable' : invalidation === 'unreachable' || rateLimits === 'unreachable' ? 'degraded' : 'ok';
+      return new Answer(storeOk ? 200 : 503, { status, store: storeOk ? 'ok' : 'unreachable', invalidation, rate_limits: rateLimits });
     },
   });
 
