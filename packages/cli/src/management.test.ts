@@ -1,8 +1,18 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanEnv, ROOT_KEY, runCli, serve, type Served } from './testing/cli-process.js';
 
 // Every step is a fresh `node` process running the built CLI: seconds each on a loaded machine.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
+
+// Redis at 127.0.0.1:6379 is part of CI; elsewhere the test is skipped when it does not answer.
+const redisUp = await new Promise<boolean>((resolve) => {
+  const socket = connect(6379, '127.0.0.1', () => {
+    socket.end();
+    resolve(true);
+  });
+  socket.on('error', () => resolve(false));
+});
 
 let server: Served;
 let env: Record<string, string>;
@@ -120,4 +130,21 @@ describe('keymint doctor', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^credential\s+FAIL/m);
   });
+
+  it.skipIf(!redisUp && process.env.CI !== 'true')(
+    'reports Redis for both its jobs: invalidations and shared rate limits, and warns when it is unreachable',
+    async () => {
+      const redisCheck = async (redisUrl: string) => {
+        const scaled = await serve(['--redis-url', redisUrl]);
+        try {
+          const run = await runCli(['doctor', '--json'], cleanEnv({ KEYMINT_URL: scaled.url, KEYMINT_TOKEN: ROOT_KEY }));
+          return JSON.parse(run.stdout).checks.find((c: { check: string }) => c.check === 'redis');
+        } finally {
+          await scaled.stop();
+        }
+      };
+      expect(await redisCheck('redis://127.0.0.1:6379')).toMatchObject({ status: 'ok', detail: 'invalidations ok, rate limits ok' });
+      expect(await redisCheck('redis://127.0.0.1:9')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/unreachable/) });
+    },
+  );
 });

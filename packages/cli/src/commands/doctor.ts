@@ -36,13 +36,16 @@ async function serverChecks(url: string): Promise<Check[]> {
   }
 
   const ready = await get(url, '/readyz').catch(() => undefined);
-  const readiness = ready ? ((await ready.json().catch(() => ({}))) as { store?: string; invalidation?: string }) : {};
+  const readiness = ready ? ((await ready.json().catch(() => ({}))) as { store?: string; invalidation?: string; rate_limits?: string }) : {};
   checks.push({ check: 'store', status: readiness.store === 'ok' ? 'ok' : 'fail', detail: readiness.store ?? 'no answer from /readyz' });
-  const invalidation = readiness.invalidation;
+  // Redis carries two things: cache invalidations and the shared rate-limit counters.
+  const { invalidation, rate_limits: limits = 'local' } = readiness;
+  const healthy = (state: string | undefined) => state === 'ok' || state === 'local';
   checks.push({
     check: 'redis',
-    status: invalidation === 'ok' || invalidation === 'local' ? 'ok' : 'warn',
-    detail: invalidation === 'local' ? 'not configured (one instance)' : (invalidation ?? 'unknown'),
+    status: healthy(invalidation) && healthy(limits) ? 'ok' : 'warn',
+    detail:
+      invalidation === 'local' && limits === 'local' ? 'not configured (one instance)' : `invalidations ${invalidation ?? 'unknown'}, rate limits ${limits}`,
   });
 
   const openapi = await get(url, '/openapi.json').catch(() => undefined);
