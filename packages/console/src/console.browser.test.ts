@@ -198,7 +198,7 @@ suite(title, { timeout: 60_000 }, () => {
     const whsec = await reveal.getByLabel('Secret').inputValue();
     expect(whsec).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await reveal.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('cell', { name: url }).waitFor();
+    await page.getByRole('cell', { name: url, exact: true }).waitFor();
     expect(await page.content()).not.toContain(whsec);
     const [endpoint] = (await api('/v1/webhooks')).body.data;
     expect(endpoint).toMatchObject({ url, events: ['key.created', 'webhook.test'], enabled: true });
@@ -207,7 +207,7 @@ suite(title, { timeout: 60_000 }, () => {
     await page.getByText(`Test event queued for ${url}.`).waitFor();
     await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
     const deliveries = page.getByRole('region', { name: `Deliveries to ${url}` });
-    await deliveries.getByRole('cell', { name: 'webhook.test' }).waitFor();
+    await deliveries.getByRole('cell', { name: 'webhook.test', exact: true }).waitFor();
     const [delivery] = (await api(`/v1/webhooks/${endpoint.id}/deliveries`)).body.data;
     expect(delivery.type).toBe('webhook.test');
     // The filter asks the server: a status the delivery does not have lists nothing.
@@ -216,12 +216,12 @@ suite(title, { timeout: 60_000 }, () => {
     await deliveries.getByText(`No deliveries ${other}.`).waitFor();
     await deliveries.getByLabel('Delivery status').selectOption('');
     await deliveries.getByRole('button', { name: `Retry ${delivery.id}` }).click();
-    await deliveries.getByRole('cell', { name: 'webhook.test' }).waitFor();
+    await deliveries.getByRole('cell', { name: 'webhook.test', exact: true }).waitFor();
     await expectAccessible(page, 'the webhooks page');
     await screenshots(page, 'console-webhooks');
 
     await page.getByRole('button', { name: `Disable ${url}` }).click();
-    await page.getByRole('cell', { name: 'disabled' }).waitFor();
+    await page.getByRole('cell', { name: 'disabled', exact: true }).waitFor();
     expect((await api(`/v1/webhooks/${endpoint.id}`)).body.enabled).toBe(false);
     await page.getByRole('button', { name: `Delete ${url}` }).click();
     await page
