@@ -288,6 +288,26 @@ suite(title, { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
+  it('shows webhooks without their write actions to a root key with webhooks:read only', async () => {
+    const url = `${host.url}/read-only-hooks`;
+    expect((await api('/v1/webhooks', { method: 'POST', body: { url, events: ['key.deleted'] } })).status).toBe(201);
+    // Subscribed to an event nothing here causes, so its deliveries stay empty.
+    const { body } = await api('/v1/root-keys', { method: 'POST', body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read'] } });
+    await page.getByLabel('Root key').fill(body.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('cell', { name: 'key.deleted', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Send test to ${url}` }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Delete ${url}` }).count()).toBe(0);
+    await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+    await page
+      .getByRole('region', { name: `Deliveries to ${url}` })
+      .getByText('No deliveries.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
   it('lands signed in from a session token in the URL fragment, then drops it from the URL', async () => {
     await api('/v1/keys', { method: 'POST', body: { name: 'carol-key', user_id: 'carol' } });
     const { body } = await api('/v1/sessions', { method: 'POST', body: { user_id: 'carol' } });
