@@ -180,7 +180,7 @@ function EditLimits({ limits, onSave }: { limits: OrganizationLimitsInfo; onSave
               value={row.windowSeconds}
               onChange={(e) => change(index, { windowSeconds: e.target.value })}
             />
-            <label>
+            <label className="kc-check">
               <input type="checkbox" checked={row.autoApply} onChange={(e) => change(index, { autoApply: e.target.checked })} />
               Apply on every verify
             </label>
@@ -198,9 +198,9 @@ function EditLimits({ limits, onSave }: { limits: OrganizationLimitsInfo; onSave
             Add rate limit
           </button>
         )}
-        <fieldset>
+        <fieldset className="kc-limit">
           <legend>Credit pool</legend>
-          <label>
+          <label className="kc-check">
             <input type="checkbox" checked={pool} onChange={(e) => setPool(e.target.checked)} />
             Shared credit pool
           </label>
@@ -241,17 +241,21 @@ function ChangeCredits({ onChange }: { onChange: (params: CreditsChangeParams) =
   return (
     <section aria-labelledby="ol-credits-change">
       <h2 id="ol-credits-change">Change credits</h2>
-      <form className="km-toolbar" onSubmit={submit}>
-        <label htmlFor="ol-op">Operation</label>
-        <select id="ol-op" className="km-input" value={op} onChange={(e) => setOp(e.target.value as CreditsChangeParams['op'])}>
-          {OPS.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="ol-amount">Amount</label>
-        <input id="ol-amount" className="km-input" type="number" min={0} required value={amount} onChange={(e) => setAmount(e.target.value)} />
+      <form className="km-filters" onSubmit={submit}>
+        <div className="km-field">
+          <label htmlFor="ol-op">Operation</label>
+          <select id="ol-op" className="km-input" value={op} onChange={(e) => setOp(e.target.value as CreditsChangeParams['op'])}>
+            {OPS.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="km-field">
+          <label htmlFor="ol-amount">Amount</label>
+          <input id="ol-amount" className="km-input" type="number" min={0} required value={amount} onChange={(e) => setAmount(e.target.value)} />
+        </div>
         <button type="submit" className="km-button">
           Apply
         </button>

@@ -181,16 +181,18 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       <h2 id="kc-deliveries" className="kc-url">
         Deliveries to {endpoint.url}
       </h2>
-      <div className="km-toolbar">
-        <label htmlFor="kc-delivery-status">Delivery status</label>
-        <select id="kc-delivery-status" className="km-input" value={status} onChange={(event) => setStatus(event.target.value as DeliveryStatus | '')}>
-          <option value="">Any</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+      <div className="km-filters">
+        <div className="km-field">
+          <label htmlFor="kc-delivery-status">Delivery status</label>
+          <select id="kc-delivery-status" className="km-input" value={status} onChange={(event) => setStatus(event.target.value as DeliveryStatus | '')}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="button" className="km-button km-small" onClick={() => setReload((n) => n + 1)}>
           Refresh
         </button>
