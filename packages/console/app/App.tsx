@@ -1,30 +1,26 @@
-import { ApiKeys, describeError, KeyDetails, KeymintProvider, probeRootKeyAccess, sessionAccess, type Access } from '@keymint/react';
-import { KeymintCore } from '@keymint/sdk';
+import { ApiKeys, describeError, KeyDetails, KeymintProvider } from '@keymint/react';
 import { useEffect, useState } from 'react';
+import { consoleAccessOf, type ConsoleAccess } from './console-access.js';
 import { forgetCredential, storeCredential, type Credential } from './credential.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { OrganizationLimitsPage } from './pages/OrganizationLimitsPage.js';
 import { RootKeysPage } from './pages/RootKeysPage.js';
+import { WebhooksPage } from './pages/WebhooksPage.js';
 import { hrefOf, useRoute, type Route } from './router.js';
 import { SignIn } from './SignIn.js';
 
 /** The server that serves the console is the API it manages. */
 const baseUrl = location.origin;
 
-/** What a credential may do: a session as handed over, a root key by asking the server. */
-async function accessOf(credential: Credential): Promise<Access> {
-  if (credential.session) return sessionAccess(credential.session);
-  return probeRootKeyAccess(new KeymintCore({ baseUrl, token: credential.token, retries: 0 }));
-}
-
 export function App({ initial }: { initial: Credential | undefined }) {
   const [credential, setCredential] = useState(initial);
-  const [access, setAccess] = useState<Access>();
+  const [access, setAccess] = useState<ConsoleAccess>();
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
     if (!credential) return;
     let current = true;
-    accessOf(credential).then(
+    consoleAccessOf(baseUrl, credential).then(
       (found) => current && setAccess(found),
       (failure: unknown) => {
         if (!current) return;
@@ -67,7 +63,7 @@ export function App({ initial }: { initial: Credential | undefined }) {
   );
 }
 
-function Shell({ access, onSignOut }: { access: Access; onSignOut: () => void }) {
+function Shell({ access, onSignOut }: { access: ConsoleAccess; onSignOut: () => void }) {
   const [route, navigate] = useRoute();
   const link = (target: Route, label: string) => (
     <a
@@ -89,6 +85,8 @@ function Shell({ access, onSignOut }: { access: Access; onSignOut: () => void })
           {link({ page: 'keys' }, 'Keys')}
           {access.readRootKeys && link({ page: 'root-keys' }, 'Root keys')}
           {access.readAudit && link({ page: 'audit' }, 'Audit log')}
+          {access.readWebhooks && link({ page: 'webhooks' }, 'Webhooks')}
+          {organizationLimitsAllowed(access) && link({ page: 'organizations' }, 'Organization limits')}
         </nav>
         <button type="button" className="km-button km-small" onClick={onSignOut}>
           Sign out
@@ -101,7 +99,7 @@ function Shell({ access, onSignOut }: { access: Access; onSignOut: () => void })
   );
 }
 
-function Page({ route, access, navigate }: { route: Route; access: Access; navigate: (route: Route) => void }) {
+function Page({ route, access, navigate }: { route: Route; access: ConsoleAccess; navigate: (route: Route) => void }) {
   switch (route.page) {
     case 'key':
       return (
@@ -124,6 +122,10 @@ function Page({ route, access, navigate }: { route: Route; access: Access; navig
       return access.readRootKeys ? <RootKeysPage /> : <NotAllowed />;
     case 'audit':
       return access.readAudit ? <AuditPage /> : <NotAllowed />;
+    case 'webhooks':
+      return access.readWebhooks ? <WebhooksPage canWrite={access.writeWebhooks} /> : <NotAllowed />;
+    case 'organizations':
+      return organizationLimitsAllowed(access) ? <OrganizationLimitsPage canWrite={access.createKeys} /> : <NotAllowed />;
     default:
       return (
         <>
@@ -132,6 +134,11 @@ function Page({ route, access, navigate }: { route: Route; access: Access; navig
         </>
       );
   }
+}
+
+/** Organization limits need keys:read to see and keys:write to change; a session edits none here. */
+function organizationLimitsAllowed(access: ConsoleAccess): boolean {
+  return access.kind === 'root_key' && access.readKeys;
 }
 
 function NotAllowed() {

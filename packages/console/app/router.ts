@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 
 /** The console's pages, by path under /console/. */
-export type Route = { page: 'keys' } | { page: 'key'; id: string } | { page: 'root-keys' } | { page: 'audit' };
+export type Route =
+  { page: 'keys' } | { page: 'key'; id: string } | { page: 'root-keys' } | { page: 'audit' } | { page: 'webhooks' } | { page: 'organizations' };
+
+/** Pages whose path is their name alone. */
+const NAMED_PAGES = ['root-keys', 'audit', 'webhooks', 'organizations'] as const;
 
 const BASE = '/console/';
 
@@ -9,8 +13,8 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
   const [section, id] = path.split('/');
   if (section === 'keys' && id) return { page: 'key', id: decodeURIComponent(id) };
-  if (section === 'root-keys') return { page: 'root-keys' };
-  if (section === 'audit') return { page: 'audit' };
+  const named = NAMED_PAGES.find((page) => page === section);
+  if (named) return { page: named };
   return { page: 'keys' };
 }
 

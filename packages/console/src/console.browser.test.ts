@@ -39,7 +39,14 @@ suite(title, { timeout: 60_000 }, () => {
   beforeAll(async () => {
     let backend = { apiUrl: '', rootKey: '' };
     host = await startHostPage(() => backend);
-    server = await spawnServer({ KEYMINT_CORS_ORIGINS: host.url, KEYMINT_API_RATE_LIMIT: '0', KEYMINT_LAST_USED_FLUSH_MS: '50' });
+    server = await spawnServer({
+      KEYMINT_CORS_ORIGINS: host.url,
+      KEYMINT_API_RATE_LIMIT: '0',
+      KEYMINT_LAST_USED_FLUSH_MS: '50',
+      // The webhook page's endpoint is the host page's server, on this machine over http.
+      KEYMINT_WEBHOOK_ALLOW_HTTP: 'true',
+      KEYMINT_WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
     backend = { apiUrl: server.url, rootKey: server.rootKey };
     browser = await launch();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -175,6 +182,86 @@ suite(title, { timeout: 60_000 }, () => {
     await screenshots(page, 'console-root-keys');
   });
 
+  it('adds a webhook endpoint from the page: its secret shown once, a test delivery listed, disabled, deleted', async () => {
+    const url = `${host.url}/hooks`;
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add webhook endpoint' });
+    await dialog.getByLabel('URL').fill(url);
+    await dialog.getByLabel('key.created', { exact: true }).check();
+    await dialog.getByLabel('webhook.test', { exact: true }).check();
+    await expectAccessible(page, 'the webhook dialog');
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    const reveal = page.getByRole('dialog', { name: `Endpoint ${url} added` });
+    await reveal.getByText("you won't see it again").waitFor();
+    const whsec = await reveal.getByLabel('Secret').inputValue();
+    expect(whsec).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: url, exact: true }).waitFor();
+    expect(await page.content()).not.toContain(whsec);
+    const [endpoint] = (await api('/v1/webhooks')).body.data;
+    expect(endpoint).toMatchObject({ url, events: ['key.created', 'webhook.test'], enabled: true });
+
+    await page.getByRole('button', { name: `Send test to ${url}` }).click();
+    await page.getByText(`Test event queued for ${url}.`).waitFor();
+    await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+    const deliveries = page.getByRole('region', { name: `Deliveries to ${url}` });
+    await deliveries.getByRole('cell', { name: 'webhook.test', exact: true }).waitFor();
+    const [delivery] = (await api(`/v1/webhooks/${endpoint.id}/deliveries`)).body.data;
+    expect(delivery.type).toBe('webhook.test');
+    // The filter asks the server: a status the delivery does not have lists nothing.
+    const other = delivery.status === 'failed' ? 'delivered' : 'failed';
+    await deliveries.getByLabel('Delivery status').selectOption(other);
+    await deliveries.getByText(`No deliveries ${other}.`).waitFor();
+    await deliveries.getByLabel('Delivery status').selectOption('');
+    await deliveries.getByRole('button', { name: `Retry ${delivery.id}` }).click();
+    await deliveries.getByRole('cell', { name: 'webhook.test', exact: true }).waitFor();
+    await expectAccessible(page, 'the webhooks page');
+    await screenshots(page, 'console-webhooks');
+
+    await page.getByRole('button', { name: `Disable ${url}` }).click();
+    await page.getByRole('cell', { name: 'disabled', exact: true }).waitFor();
+    expect((await api(`/v1/webhooks/${endpoint.id}`)).body.enabled).toBe(false);
+    await page.getByRole('button', { name: `Delete ${url}` }).click();
+    await page
+      .getByRole('dialog', { name: `Delete endpoint ${url}` })
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
+    await page.getByText('No endpoints yet.').waitFor();
+    expect((await api(`/v1/webhooks/${endpoint.id}`)).status).toBe(404);
+  });
+
+  it("sets an organization's limits and credit pool from the page, read back through the API", async () => {
+    await page.getByRole('link', { name: 'Organization limits' }).click();
+    await page.getByRole('heading', { name: 'Organization limits' }).waitFor();
+    await page.getByLabel('Organization ID').fill('org_limits');
+    await page.getByRole('button', { name: 'Show limits' }).click();
+    await page.getByText('No credit pool.').waitFor();
+    await page.getByRole('button', { name: 'Add rate limit' }).click();
+    const edit = page.getByRole('region', { name: 'Edit limits' });
+    await edit.getByLabel('Name', { exact: true }).fill('burst');
+    await edit.getByLabel('Requests').fill('50');
+    await edit.getByLabel('Per (seconds)').fill('60');
+    await edit.getByLabel('Shared credit pool').check();
+    await edit.getByLabel('Remaining credits').fill('1000');
+    await edit.getByLabel('Refill amount (empty: no refill)').fill('500');
+    await edit.getByLabel('Refill interval').selectOption('daily');
+    await edit.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByText('Limits saved.').waitFor();
+    const saved = (await api('/v1/organizations/org_limits/limits')).body;
+    expect(saved.rate_limits).toEqual([{ name: 'burst', limit: 50, window_seconds: 60, auto_apply: true }]);
+    expect(saved.credits).toMatchObject({ remaining: 1000, refill: { amount: 500, interval: 'daily' } });
+
+    await page.getByLabel('Operation').selectOption('decrement');
+    await page.getByLabel('Amount', { exact: true }).fill('300');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText(/^Credit pool: 700 remaining/).waitFor();
+    expect((await api('/v1/organizations/org_limits/limits')).body.credits.remaining).toBe(700);
+    await expectAccessible(page, 'the organization limits page');
+    await screenshots(page, 'console-organization-limits');
+  });
+
   it('signs out: the credential leaves sessionStorage', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Root key').waitFor();
@@ -189,7 +276,35 @@ suite(title, { timeout: 60_000 }, () => {
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Root keys' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete ci-key' }).isDisabled()).toBe(true);
+    // keys:read shows an organization's limits, without the forms that change them.
+    await page.getByRole('link', { name: 'Organization limits' }).click();
+    await page.getByLabel('Organization ID').fill('org_limits');
+    await page.getByRole('button', { name: 'Show limits' }).click();
+    await page.getByText(/^Credit pool: 700 remaining/).waitFor();
+    expect(await page.getByRole('button', { name: 'Save limits' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Apply' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it('shows webhooks without their write actions to a root key with webhooks:read only', async () => {
+    const url = `${host.url}/read-only-hooks`;
+    expect((await api('/v1/webhooks', { method: 'POST', body: { url, events: ['key.deleted'] } })).status).toBe(201);
+    // Subscribed to an event nothing here causes, so its deliveries stay empty.
+    const { body } = await api('/v1/root-keys', { method: 'POST', body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read'] } });
+    await page.getByLabel('Root key').fill(body.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('cell', { name: 'key.deleted', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Send test to ${url}` }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Delete ${url}` }).count()).toBe(0);
+    await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+    await page
+      .getByRole('region', { name: `Deliveries to ${url}` })
+      .getByText('No deliveries.')
+      .waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
