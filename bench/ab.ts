@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureHello, measureHomemade, measure, startKeymint, stopKeymint, verifySpec, type BenchContext } from './lib/scenarios.js';
-import { sqliteDatabase } from './lib/suites.js';
+import { meteredSecrets, sqliteDatabase } from './lib/suites.js';
 import { malformedSecrets } from './lib/seed.js';
 
 /**
@@ -10,11 +10,12 @@ import { malformedSecrets } from './lib/seed.js';
  * (no builds named: the current `packages/server/dist`). Each round starts every build afresh
  * (a process is fast or slow for its whole life, see RESULTS.md), in an order that alternates
  * between rounds, and measures bare node:http and the home-made verify in the same round, so the figures to compare are
- * CPU per request within a round. Prints one line per measurement and a median per build.
+ * CPU per request within a round. `--metering` adds verify with one auto-applied limit and verify spending credits. Prints one line per measurement and a median per build.
  */
 const argv = process.argv.slice(2);
 const roundsAt = argv.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
+const withMetering = argv.includes('--metering');
 const builds = argv.filter((a) => a.includes('=')).map((a) => ({ name: a.slice(0, a.indexOf('=')), main: a.slice(a.indexOf('=') + 1) }));
 if (builds.length === 0) builds.push({ name: 'current', main: new URL('../packages/server/dist/main.js', import.meta.url).pathname });
 
@@ -49,7 +50,9 @@ try {
     for (const build of order) {
       const server = await startKeymint(ctx, `${build.name}-${round}`, { KEYMINT_DATABASE_URL: url }, build.main);
       try {
-        for (const scenario of scenarios) {
+        const metered = withMetering ? await meteredSecrets(ctx, server) : undefined;
+        const all = metered ? [...scenarios, { name: 'limited', bodies: metered.limited }, { name: 'credits', bodies: metered.credited }] : scenarios;
+        for (const scenario of all) {
           const m = await measure(ctx, server, { group: build.name, name: scenario.name }, verifySpec(ctx, scenario.bodies));
           const key = `${build.name} ${scenario.name}`;
           const entry = figures.get(key) ?? { cpu: [], ratio: [] };

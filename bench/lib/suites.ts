@@ -98,6 +98,13 @@ async function oauth(ctx: BenchContext, server: Awaited<ReturnType<typeof startK
  * reached, and with credits that never run out (each verify spends one in the store).
  */
 async function metering(ctx: BenchContext, server: Awaited<ReturnType<typeof startKeymint>>, group: string) {
+  const { limited, credited } = await meteredSecrets(ctx, server);
+  await measure(ctx, server, { group, name: 'verify, one auto-applied rate limit', serverLatency: true }, verifySpec(ctx, limited));
+  await measure(ctx, server, { group, name: 'verify, spending credits', serverLatency: true }, verifySpec(ctx, credited));
+}
+
+/** 100 keys with one auto-applied limit never reached, and 100 with credits that never run out. */
+export async function meteredSecrets(ctx: BenchContext, server: { url: string }): Promise<{ limited: string[]; credited: string[] }> {
   const headers = { authorization: `Bearer ${ctx.rootKey}`, 'content-type': 'application/json' };
   const make = (extra: object) =>
     Promise.all(
@@ -107,10 +114,10 @@ async function metering(ctx: BenchContext, server: Awaited<ReturnType<typeof sta
         return ((await response.json()) as { secret: string }).secret;
       }),
     );
-  const limited = await make({ rate_limits: [{ name: 'default', limit: 1_000_000_000, window_seconds: 60 }] });
-  await measure(ctx, server, { group, name: 'verify, one auto-applied rate limit', serverLatency: true }, verifySpec(ctx, limited));
-  const credited = await make({ credits: { remaining: 1_000_000_000_000 } });
-  await measure(ctx, server, { group, name: 'verify, spending credits', serverLatency: true }, verifySpec(ctx, credited));
+  return {
+    limited: await make({ rate_limits: [{ name: 'default', limit: 1_000_000_000, window_seconds: 60 }] }),
+    credited: await make({ credits: { remaining: 1_000_000_000_000 } }),
+  };
 }
 
 /** Where the benchmark creates (and afterwards drops) its own database; `KEYMINT_BENCH_PG_ADMIN_URL` overrides. */

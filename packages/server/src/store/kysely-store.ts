@@ -50,7 +50,7 @@ export class KyselyStore extends WebhookSql implements Store {
   private readonly bulk: KeyBulkSql;
   private readonly rootKeys: RootKeySql;
   private readonly sessions: SessionSql;
-  private readonly metering: MeteringSql;
+  protected readonly metering: MeteringSql;
 
   constructor(
     readonly db: Kysely<Database>,

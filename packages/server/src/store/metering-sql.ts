@@ -1,9 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
-import { InsertCompiler } from './insert-compiler.js';
+import { sql, type CompiledQuery, type Transaction } from 'kysely';
+import { CompiledShapes, InsertCompiler } from './insert-compiler.js';
 import { outboxInsert } from './outbox-sql.js';
 import type { AuditRecord, CreditsRecord, Millis, OrganizationLimitsRecord } from './records.js';
 import { creditsFromColumns, creditsToColumns, organizationLimitsFromRow, organizationLimitsToRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { CreditColumns, Database } from './schema.js';
+import { runInTransaction, type StatementProgram } from './statement-program.js';
 import type { SqlContext } from './sql-context.js';
 
 /**
@@ -40,6 +41,8 @@ const CREDIT_COLUMNS = [
   'credits_refilled_at',
 ] as const;
 
+type CreditTable = 'api_keys' | 'organization_limits';
+
 /**
  * Metering's part of the `Store`: credit spends on verify and organizations' limits. A spend
  * reads the key's balance and its organization's pool in one transaction (rows locked FOR
@@ -49,6 +52,7 @@ const CREDIT_COLUMNS = [
  */
 export class MeteringSql {
   private readonly inserts: InsertCompiler;
+  private readonly shapes = new CompiledShapes();
 
   constructor(private readonly context: SqlContext) {
     this.inserts = new InsertCompiler(context.db);
@@ -59,22 +63,53 @@ export class MeteringSql {
     organizationId: string | null,
     decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
   ): Promise<A | null> {
-    const { db, dialect } = this.context;
-    return db.transaction().execute(async (trx) => {
-      let keyQuery = trx.selectFrom('api_keys').select(CREDIT_COLUMNS).where('id', '=', keyId);
-      if (dialect === 'postgres') keyQuery = keyQuery.forUpdate();
-      const keyRow = await keyQuery.executeTakeFirst();
-      if (!keyRow) return null;
-      const key = creditsFromColumns(keyRow);
-      const pool = organizationId === null ? null : await this.lockedPool(trx, organizationId);
-      const spend = decide(key, pool);
-      if (spend.key !== key) await trx.updateTable('api_keys').set(creditsToColumns(spend.key)).where('id', '=', keyId).execute();
-      if (spend.pool !== pool && organizationId !== null) {
-        await trx.updateTable('organization_limits').set(creditsToColumns(spend.pool)).where('organization_id', '=', organizationId).execute();
-      }
-      for (const event of spend.events) await trx.executeQuery(outboxInsert(this.inserts, event.id, event.type, event.data, event.at));
-      return spend.answer;
+    return this.context.db.transaction().execute((trx) => runInTransaction(this.spendProgram(keyId, organizationId, decide), trx));
+  }
+
+  /**
+   * The spend as statements (see `StatementProgram`): SQLite runs it synchronously in its group
+   * commit, so concurrent verifies share one WAL commit; PostgreSQL in a transaction of its own.
+   * Its statements are compiled by Kysely once, then bound (see `CompiledShapes`).
+   */
+  *spendProgram<A>(
+    keyId: string,
+    organizationId: string | null,
+    decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
+  ): StatementProgram<A | null> {
+    const { rows: keyRows } = yield this.lockedCredits('api_keys', 'id', keyId);
+    if (keyRows.length === 0) return null;
+    const key = creditsFromColumns(keyRows[0] as CreditColumns);
+    let pool: CreditsRecord | null = null;
+    if (organizationId !== null) {
+      const { rows } = yield this.lockedCredits('organization_limits', 'organization_id', organizationId);
+      pool = rows.length === 0 ? null : creditsFromColumns(rows[0] as CreditColumns);
+    }
+    const spend = decide(key, pool);
+    if (spend.key !== key) yield this.creditsUpdate('api_keys', 'id', keyId, spend.key);
+    if (spend.pool !== pool && organizationId !== null) yield this.creditsUpdate('organization_limits', 'organization_id', organizationId, spend.pool);
+    for (const event of spend.events) yield outboxInsert(this.inserts, event.id, event.type, event.data, event.at);
+    return spend.answer;
+  }
+
+  private lockedCredits(table: CreditTable, column: 'id' | 'organization_id', id: string): CompiledQuery {
+    return this.shapes.bind(`select:${table}`, [id], () => {
+      const query = this.context.db
+        .selectFrom(table)
+        .select(CREDIT_COLUMNS)
+        .where(sql<boolean>`${sql.ref(column)} = ${id}`);
+      return (this.context.dialect === 'postgres' ? query.forUpdate() : query).compile();
     });
+  }
+
+  private creditsUpdate(table: CreditTable, column: 'id' | 'organization_id', id: string, credits: CreditsRecord | null): CompiledQuery {
+    const columns = creditsToColumns(credits);
+    return this.shapes.bind(`update:${table}`, [...Object.values(columns), id], () =>
+      this.context.db
+        .updateTable(table)
+        .set(columns)
+        .where(sql<boolean>`${sql.ref(column)} = ${id}`)
+        .compile(),
+    );
   }
 
   async getOrganizationLimits(organizationId: string): Promise<OrganizationLimitsRecord | null> {
@@ -112,12 +147,5 @@ export class MeteringSql {
     let query = trx.selectFrom('organization_limits').selectAll().where('organization_id', '=', organizationId);
     if (this.context.dialect === 'postgres') query = query.forUpdate();
     return query.executeTakeFirst();
-  }
-
-  private async lockedPool(trx: Kysely<Database>, organizationId: string): Promise<CreditsRecord | null> {
-    let query = trx.selectFrom('organization_limits').select(CREDIT_COLUMNS).where('organization_id', '=', organizationId);
-    if (this.context.dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    return row ? creditsFromColumns(row) : null;
   }
 }

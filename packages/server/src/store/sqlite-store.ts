@@ -1,12 +1,13 @@
 import Sqlite, { type Database as BetterSqlite } from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { GroupCommit, type Settled } from './group-commit.js';
-import { createKey, type KeyInsertion } from './key-sql.js';
+import { createKey } from './key-sql.js';
 import { KyselyStore } from './kysely-store.js';
-import type { AuditRecord, IdempotencyRecord, KeyRecord } from './records.js';
+import type { CreditSpend } from './metering-sql.js';
+import type { AuditRecord, CreditsRecord, IdempotencyRecord, KeyRecord } from './records.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
-import { runSynchronously } from './statement-program.js';
+import { runSynchronously, type StatementProgram } from './statement-program.js';
 import type { IdempotentInsert } from './store.js';
 
 /**
@@ -35,16 +36,17 @@ function settled<R>(run: () => R): Settled<R> {
 }
 
 /**
- * SQLite creates keys by group commit: concurrent creates share one transaction (and one WAL
- * commit), each inside its own savepoint so one failing create fails alone. The batch runs
- * synchronously on better-sqlite3 while it holds Kysely's one connection, so no Kysely
- * transaction is open in between and no `await` splits it; its statements are Kysely's own
- * (`KeySql.insertion`, run by `createKey`), run through the same prepared-statement cache.
+ * SQLite writes the hot paths' changes (key creates, verify's credit spends) by group commit:
+ * concurrent writes share one transaction (and one WAL commit), each inside its own savepoint so
+ * one failing write fails alone. The batch runs synchronously on better-sqlite3 while it holds
+ * Kysely's one connection, so no Kysely transaction is open in between and no `await` splits
+ * it; its statements are Kysely's own (statement programs), run through the same
+ * prepared-statement cache.
  */
 class SqliteStore extends KyselyStore {
-  private readonly creates = new GroupCommit<KeyInsertion, IdempotentInsert>((batch) => this.db.connection().execute(async () => this.commitCreates(batch)));
-  private readonly commitCreates: (batch: KeyInsertion[]) => Settled<IdempotentInsert>[];
-  private readonly createOne: (insertion: KeyInsertion) => IdempotentInsert;
+  private readonly writes = new GroupCommit<() => unknown, unknown>((batch) => this.db.connection().execute(async () => this.commitWrites(batch)));
+  private readonly commitWrites: (batch: (() => unknown)[]) => Settled<unknown>[];
+  private readonly writeOne: (write: () => unknown) => unknown;
 
   constructor(
     db: Kysely<Database>,
@@ -53,25 +55,35 @@ class SqliteStore extends KyselyStore {
   ) {
     super(db, 'sqlite');
     // A better-sqlite3 transaction called inside another one runs as a savepoint.
-    this.createOne = database.transaction((insertion: KeyInsertion) => this.runInsertion(insertion));
-    const batch = database.transaction((insertions: KeyInsertion[]) => insertions.map((insertion) => this.settleInBatch(insertion)));
-    // A create alone needs no savepoint: its own transaction is one.
-    this.commitCreates = (insertions) => (insertions.length === 1 ? [settled(() => this.createOne(insertions[0]))] : batch(insertions));
+    this.writeOne = database.transaction((write: () => unknown) => write());
+    const batch = database.transaction((writes: (() => unknown)[]) => writes.map((write) => this.settleInBatch(write)));
+    // A write alone needs no savepoint: its own transaction is one.
+    this.commitWrites = (writes) => (writes.length === 1 ? [settled(() => this.writeOne(writes[0]))] : batch(writes));
   }
 
   override async insertKey(key: KeyRecord, digest: string, audit: AuditRecord, idempotency?: IdempotencyRecord): Promise<IdempotentInsert> {
-    return this.creates.submit(this.keys.insertion(key, digest, audit, idempotency));
+    const insertion = this.keys.insertion(key, digest, audit, idempotency);
+    return this.groupCommitted(createKey(insertion));
   }
 
-  private settleInBatch(insertion: KeyInsertion): Settled<IdempotentInsert> {
-    const outcome = settled(() => this.createOne(insertion));
+  override async spendCredits<A>(
+    keyId: string,
+    organizationId: string | null,
+    decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
+  ): Promise<A | null> {
+    return this.groupCommitted(this.metering.spendProgram(keyId, organizationId, decide));
+  }
+
+  /** Runs `program` in the next group commit; answered once that commit is durable. */
+  private groupCommitted<R>(program: StatementProgram<R>): Promise<R> {
+    return this.writes.submit(() => runSynchronously(program, this.statements)) as Promise<R>;
+  }
+
+  private settleInBatch(write: () => unknown): Settled<unknown> {
+    const outcome = settled(() => this.writeOne(write));
     // On some errors (disk full, I/O) SQLite rolls the whole transaction back, not just the
     // savepoint: then the batch is lost as a whole and must fail as a whole.
     if ('error' in outcome && !this.database.inTransaction) throw outcome.error;
     return outcome;
-  }
-
-  private runInsertion(insertion: KeyInsertion): IdempotentInsert {
-    return runSynchronously(createKey(insertion), this.statements);
   }
 }
