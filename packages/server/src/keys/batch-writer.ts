@@ -7,6 +7,8 @@
  */
 export class BatchWriter<V> {
   private pending = new Map<string, V>();
+  /** Changes whenever pending values are taken for writing or merged back: one answered by `record` before may no longer be pending. */
+  generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -18,13 +20,16 @@ export class BatchWriter<V> {
     private readonly merge: (earlier: V, later: V) => V,
   ) {}
 
-  record(id: string, value: V): void {
+  /** Records `value` for `id`, and answers what is now pending for it (`value`, or the merge). */
+  record(id: string, value: V): V {
     const earlier = this.pending.get(id);
-    this.pending.set(id, earlier === undefined ? value : this.merge(earlier, value));
+    const pending = earlier === undefined ? value : this.merge(earlier, value);
+    this.pending.set(id, pending);
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.intervalMs);
       this.timer.unref();
     }
+    return pending;
   }
 
   /** Writes what is pending now. */
@@ -35,6 +40,7 @@ export class BatchWriter<V> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
+    this.generation++;
     this.flushing = this.write(batch).then(
       () => {},
       (error: unknown) => {
@@ -42,6 +48,7 @@ export class BatchWriter<V> {
           const later = this.pending.get(id);
           this.pending.set(id, later === undefined ? value : this.merge(value, later));
         }
+        this.generation++;
         this.onError(error);
       },
     );

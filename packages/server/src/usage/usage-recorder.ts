@@ -28,6 +28,13 @@ const add = (earlier: UsageCount, later: UsageCount): UsageCount => {
  */
 export class UsageRecorder {
   private readonly batches: BatchWriter<UsageCount>;
+  /**
+   * Each key's pending counts by code, for the minute they were recorded in: the objects the
+   * batch holds, added to in place. Emptied whenever the batch's pending values change hands
+   * (`generation`), so it never holds more keys than one batch.
+   */
+  private current = new Map<string, { minute: Millis; codes: Map<string, UsageCount> }>();
+  private generation = 0;
 
   constructor(write: (counts: readonly UsageCount[]) => Promise<void>, onError: (error: unknown) => void, intervalMs = USAGE_FLUSH_MS) {
     this.batches = new BatchWriter((batch) => write([...batch.values()]), intervalMs, onError, add);
@@ -35,11 +42,33 @@ export class UsageRecorder {
 
   count({ key, code, creditsSpent, tags, at }: CountedVerify): void {
     const minute = at - (at % BUCKET_MS.minute);
-    const id = `${key.id} ${minute} ${code}`;
-    const base = { keyId: key.id, organizationId: key.organizationId, userId: key.userId, minute, code };
-    this.batches.record(id, { ...base, n: 1, creditsSpent });
+    if (this.generation !== this.batches.generation) {
+      this.generation = this.batches.generation;
+      this.current = new Map();
+    }
+    let current = this.current.get(key.id);
+    if (current === undefined || current.minute !== minute) {
+      current = { minute, codes: new Map() };
+      this.current.set(key.id, current);
+    }
+    // The pending count of this key, minute and code is added to in place: no id to build, nothing to allocate.
+    const pending = current.codes.get(code);
+    if (pending !== undefined) {
+      pending.n++;
+      pending.creditsSpent += creditsSpent;
+    } else {
+      const count = { keyId: key.id, organizationId: key.organizationId, userId: key.userId, minute, code, n: 1, creditsSpent };
+      current.codes.set(code, this.batches.record(`${key.id} ${minute} ${code}`, count));
+    }
+    if (tags) this.countTags(key, minute, code, creditsSpent, tags);
+  }
+
+  private countTags(key: CountedVerify['key'], minute: Millis, code: string, creditsSpent: number, tags: readonly string[]): void {
     // A verify naming a tag twice counts once for it.
-    if (tags) for (const tag of new Set(tags)) this.batches.record(`${id} ${tag}`, { ...base, tag, n: 1, creditsSpent });
+    for (const tag of new Set(tags)) {
+      const count = { keyId: key.id, organizationId: key.organizationId, userId: key.userId, minute, code, tag, n: 1, creditsSpent };
+      this.batches.record(`${key.id} ${minute} ${code} ${tag}`, count);
+    }
   }
 
   /** Writes what is pending now. */
