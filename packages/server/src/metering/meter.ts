@@ -5,7 +5,8 @@ import type { CreditsRecord, KeyRecord, Millis, OrganizationLimitsRecord } from 
 import type { Store } from '../store/store.js';
 import { newId } from '../ids.js';
 import { presentKey } from '../keys/present.js';
-import { appliedLimits, creditsCrossings, presentApplied, spendDecision, type AppliedLimit } from './limits-policy.js';
+import { appliedLimits, creditsCrossings, lowCreditsMark, presentApplied, spendDecision, type AppliedLimit } from './limits-policy.js';
+import { nextBoundary } from './refill-calendar.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { WindowDecision } from './sliding-window.js';
 
@@ -61,6 +62,28 @@ export class Meter {
     const rateLimits = applied.length === 0 ? undefined : presentApplied(applied, decisions);
     if (decisions.some((decision) => decision.exceeded)) return { code: 'RATE_LIMITED', rateLimits };
     if (key.credits === null && !hasPool) return { code: 'VALID', rateLimits };
+    const quick = hasPool ? null : this.quickSpend(key, cost, now);
+    if (quick === null) return this.fullSpend(key, hasPool, rateLimits, cost, now);
+    return quick.then((credits) => (credits === null ? this.fullSpend(key, hasPool, rateLimits, cost, now) : { code: 'VALID' as const, rateLimits, credits }));
+  }
+
+  /**
+   * The common spend in one statement: a key of its own credits (no pool) with no refill due by
+   * its cached settings and enough left to stay above the low mark, so the full spend would
+   * decide just this: take `cost`, raise nothing. Null: not this case; a promise of null: the
+   * store's row was not as cached or held too little (the full spend decides).
+   */
+  private quickSpend(key: KeyRecord, cost: number, now: Millis): Promise<CreditsRecord | null> | null {
+    const { credits } = key;
+    if (credits === null || cost === 0) return null;
+    const { refill, refilledAt } = credits;
+    if (refill !== null && (refilledAt === null || now >= nextBoundary(refill, refilledAt))) return null;
+    return this.deps.store
+      .spendKeyCreditsAtLeast(key.id, key.updatedAt, cost, cost + lowCreditsMark(credits))
+      .then((left) => left && { remaining: left.remaining, refill, refilledAt: left.refilledAt });
+  }
+
+  private fullSpend(key: KeyRecord, hasPool: boolean, rateLimits: AppliedRateLimit[] | undefined, cost: number, now: Millis): Promise<Metered> {
     const organizationId = hasPool ? key.organizationId : null;
     return this.deps.store
       .spendCredits(key.id, organizationId, (keyCredits, pool) => {

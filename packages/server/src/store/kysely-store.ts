@@ -4,7 +4,7 @@ import { findIdempotency, pruneIdempotency } from './idempotency-sql.js';
 import { KeyBulkSql } from './key-bulk-sql.js';
 import { KeySql } from './key-sql.js';
 import { touchLastUsed } from './last-used-sql.js';
-import { MeteringSql, type CreditSpend, type OrganizationLimitsChange } from './metering-sql.js';
+import { MeteringSql, type CreditSpend, type OrganizationLimitsChange, type QuickSpend } from './metering-sql.js';
 import { migrations } from './migrations.js';
 import type {
   AuditRecord,
@@ -159,6 +159,10 @@ export class KyselyStore extends WebhookSql implements Store {
     decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
   ): Promise<A | null> {
     return this.metering.spendCredits(keyId, organizationId, decide);
+  }
+
+  async spendKeyCreditsAtLeast(keyId: string, updatedAt: Millis, cost: number, atLeast: number): Promise<QuickSpend | null> {
+    return this.metering.spendKeyCreditsAtLeast(keyId, updatedAt, cost, atLeast);
   }
 
   async getOrganizationLimits(organizationId: string): Promise<OrganizationLimitsRecord | null> {

@@ -26,6 +26,12 @@ export interface OutboxEvent {
   at: Millis;
 }
 
+/** A key's balance after a one-statement spend, and the refill time its row holds. */
+export interface QuickSpend {
+  remaining: number;
+  refilledAt: Millis | null;
+}
+
 /** What a change of an organization's limits writes: the new limits and their audit event. */
 export interface OrganizationLimitsChange {
   limits: OrganizationLimitsRecord;
@@ -91,6 +97,26 @@ export class MeteringSql {
     return spend.answer;
   }
 
+  /** See `Store.spendKeyCreditsAtLeast`; PostgreSQL runs it alone (no transaction: one round trip). */
+  async spendKeyCreditsAtLeast(keyId: string, updatedAt: Millis, cost: number, atLeast: number): Promise<QuickSpend | null> {
+    const { rows } = await this.context.db.executeQuery(this.quickSpend(keyId, updatedAt, cost, atLeast));
+    return quickSpendOf(rows);
+  }
+
+  /** The one statement of `spendKeyCreditsAtLeast`; its answer is read by `quickSpendOf`. */
+  quickSpend(keyId: string, updatedAt: Millis, cost: number, atLeast: number): CompiledQuery {
+    return this.shapes.bind('quick-spend', [cost, keyId, updatedAt, atLeast], () =>
+      this.context.db
+        .updateTable('api_keys')
+        .set((eb) => ({ credits_remaining: eb('credits_remaining', '-', cost) }))
+        .where('id', '=', keyId)
+        .where('updated_at', '=', updatedAt)
+        .where('credits_remaining', '>=', atLeast)
+        .returning(['credits_remaining', 'credits_refilled_at'])
+        .compile(),
+    );
+  }
+
   private lockedCredits(table: CreditTable, column: 'id' | 'organization_id', id: string): CompiledQuery {
     return this.shapes.bind(`select:${table}`, [id], () => {
       const query = this.context.db
@@ -148,4 +174,11 @@ export class MeteringSql {
     if (this.context.dialect === 'postgres') query = query.forUpdate();
     return query.executeTakeFirst();
   }
+}
+
+/** The balance a quick spend's RETURNING row holds (PostgreSQL's bigint columns arrive as strings); null: no row. */
+export function quickSpendOf(rows: readonly unknown[]): QuickSpend | null {
+  if (rows.length === 0) return null;
+  const row = rows[0] as Pick<CreditColumns, 'credits_remaining' | 'credits_refilled_at'>;
+  return { remaining: Number(row.credits_remaining), refilledAt: row.credits_refilled_at === null ? null : Number(row.credits_refilled_at) };
 }

@@ -3,8 +3,8 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { GroupCommit, type Settled } from './group-commit.js';
 import { createKey } from './key-sql.js';
 import { KyselyStore } from './kysely-store.js';
-import type { CreditSpend } from './metering-sql.js';
-import type { AuditRecord, CreditsRecord, IdempotencyRecord, KeyRecord } from './records.js';
+import { quickSpendOf, type CreditSpend, type QuickSpend } from './metering-sql.js';
+import type { AuditRecord, CreditsRecord, IdempotencyRecord, KeyRecord, Millis } from './records.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 import { runSynchronously, type StatementProgram } from './statement-program.js';
@@ -72,6 +72,15 @@ class SqliteStore extends KyselyStore {
     decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
   ): Promise<A | null> {
     return this.groupCommitted(this.metering.spendProgram(keyId, organizationId, decide));
+  }
+
+  override async spendKeyCreditsAtLeast(keyId: string, updatedAt: Millis, cost: number, atLeast: number): Promise<QuickSpend | null> {
+    const statement = this.metering.quickSpend(keyId, updatedAt, cost, atLeast);
+    return this.groupCommitted(
+      (function* () {
+        return quickSpendOf((yield statement).rows);
+      })(),
+    );
   }
 
   /** Runs `program` in the next group commit; answered once that commit is durable. */

@@ -179,6 +179,19 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect((await store.getKey(key.id))?.credits?.remaining).toBe(10);
     });
 
+    it('spends credits in one statement only from the row as cached and at or above the floor; concurrent spends admit exactly what the floor allows', async () => {
+      const { key } = await insert({ credits: { remaining: 30, refill: null, refilledAt: null } });
+      expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt + 1, 1, 11)).toBeNull();
+      expect(await store.spendKeyCreditsAtLeast('key_missing', key.updatedAt, 1, 11)).toBeNull();
+      expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 3, 11)).toEqual({ remaining: 27, refilledAt: null });
+      const spends = await Promise.all(Array.from({ length: 25 }, () => store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 1, 11)));
+      // 27 → 10: the 17 spends that left at least 10 succeeded, the rest took nothing.
+      expect(spends.filter((spend) => spend !== null)).toHaveLength(17);
+      expect((await store.getKey(key.id))?.credits?.remaining).toBe(10);
+      const plain = (await insert()).key;
+      expect(await store.spendKeyCreditsAtLeast(plain.id, plain.updatedAt, 1, 1)).toBeNull();
+    });
+
     it('rotates: the old digest keeps a grace end, the new one opens the key, grace never extends', async () => {
       const { key, secret: first } = await insert();
       const rotate = (next: string, previousValidUntil: number) =>

@@ -1,6 +1,6 @@
 import type { AuditAction } from '@keymint/api';
 import type { WebhookStore } from './webhook-store.js';
-import type { CreditSpend, OrganizationLimitsChange } from './metering-sql.js';
+import type { CreditSpend, OrganizationLimitsChange, QuickSpend } from './metering-sql.js';
 import type {
   AuditRecord,
   CreditsRecord,
@@ -20,7 +20,7 @@ export type * from './records.js';
 export type * from './webhook-records.js';
 export type * from './webhook-store.js';
 export type * from './usage-records.js';
-export type { CreditSpend, OrganizationLimitsChange } from './metering-sql.js';
+export type { CreditSpend, OrganizationLimitsChange, QuickSpend } from './metering-sql.js';
 
 /** What a service decides to do to a key, given its current state (see `Store.changeKey`). */
 export interface KeyChange {
@@ -139,6 +139,13 @@ export interface Store extends WebhookStore {
     organizationId: string | null,
     decide: (key: CreditsRecord | null, pool: CreditsRecord | null) => CreditSpend<A>,
   ): Promise<A | null>;
+  /**
+   * Verify's common spend in one statement: takes `cost` from a key's balance when its row is
+   * still as the caller cached it (`updatedAt`: same credits settings) and holds at least
+   * `atLeast`. Answers the balance left and its refill time; null when it took nothing (the
+   * caller then takes `spendCredits`, which decides every other case).
+   */
+  spendKeyCreditsAtLeast(keyId: string, updatedAt: Millis, cost: number, atLeast: number): Promise<QuickSpend | null>;
   /** An organization's limits and pool; null when it never had any. */
   getOrganizationLimits(organizationId: string): Promise<OrganizationLimitsRecord | null>;
   /** Reads an organization's limits (null: none yet), asks `decide`, writes them and the audit event in one transaction. */
