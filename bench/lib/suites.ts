@@ -157,7 +157,7 @@ export async function postgresSuite(ctx: BenchContext, keyCount: number): Promis
         ctx,
         url.href,
         secrets,
-        { label: redis ? 'PostgreSQL + Redis' : 'PostgreSQL', keyCount, verifyOutcomes: true, create: true },
+        { label: redis ? 'PostgreSQL + Redis' : 'PostgreSQL', keyCount, verifyOutcomes: true, create: true, metering: true },
         redis ? { KEYMINT_REDIS_URL: 'redis://127.0.0.1:6379' } : {},
       );
     } catch (error) {

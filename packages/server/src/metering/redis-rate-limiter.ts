@@ -97,6 +97,8 @@ export class RedisRateLimiter implements RateLimiter {
       connectTimeout: 2000,
       commandTimeout: options.commandTimeoutMs ?? LIMITER_COMMAND_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
+      // Verifies arriving in one turn of the event loop share one write (and one read) to Redis.
+      enableAutoPipelining: true,
     });
     this.redis.defineCommand('keymintRateLimit', { lua: APPLY_SCRIPT });
     // Without a listener an error event would crash the process; the state change is what matters.

@@ -1,5 +1,6 @@
 import { sql, type CompiledQuery, type Transaction } from 'kysely';
 import { CompiledShapes, InsertCompiler } from './insert-compiler.js';
+import { BatchedQuickSpends } from './quick-spends.js';
 import { outboxInsert } from './outbox-sql.js';
 import type { AuditRecord, CreditsRecord, Millis, OrganizationLimitsRecord } from './records.js';
 import { creditsFromColumns, creditsToColumns, organizationLimitsFromRow, organizationLimitsToRow } from './rows.js';
@@ -59,9 +60,11 @@ type CreditTable = 'api_keys' | 'organization_limits';
 export class MeteringSql {
   private readonly inserts: InsertCompiler;
   private readonly shapes = new CompiledShapes();
+  private readonly quickSpends: BatchedQuickSpends;
 
   constructor(private readonly context: SqlContext) {
     this.inserts = new InsertCompiler(context.db);
+    this.quickSpends = new BatchedQuickSpends(context.db);
   }
 
   async spendCredits<A>(
@@ -97,10 +100,9 @@ export class MeteringSql {
     return spend.answer;
   }
 
-  /** See `Store.spendKeyCreditsAtLeast`; PostgreSQL runs it alone (no transaction: one round trip). */
+  /** See `Store.spendKeyCreditsAtLeast`; on PostgreSQL, batched with the spends of the same turn (no transaction: one round trip). */
   async spendKeyCreditsAtLeast(keyId: string, updatedAt: Millis, cost: number, atLeast: number): Promise<QuickSpend | null> {
-    const { rows } = await this.context.db.executeQuery(this.quickSpend(keyId, updatedAt, cost, atLeast));
-    return quickSpendOf(rows);
+    return this.quickSpends.spend({ keyId, updatedAt, cost, atLeast });
   }
 
   /** The one statement of `spendKeyCreditsAtLeast`; its answer is read by `quickSpendOf`. */

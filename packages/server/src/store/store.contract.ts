@@ -184,12 +184,31 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
       expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt + 1, 1, 11)).toBeNull();
       expect(await store.spendKeyCreditsAtLeast('key_missing', key.updatedAt, 1, 11)).toBeNull();
       expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 3, 11)).toEqual({ remaining: 27, refilledAt: null });
+      // Concurrent spends never take the balance under the floor (a store may refuse more than it must: they take the full spend).
       const spends = await Promise.all(Array.from({ length: 25 }, () => store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 1, 11)));
-      // 27 → 10: the 17 spends that left at least 10 succeeded, the rest took nothing.
-      expect(spends.filter((spend) => spend !== null)).toHaveLength(17);
-      expect((await store.getKey(key.id))?.credits?.remaining).toBe(10);
+      const taken = spends.filter((spend) => spend !== null);
+      const left = (await store.getKey(key.id))?.credits?.remaining;
+      expect(left).toBe(27 - taken.length);
+      expect(left).toBeGreaterThanOrEqual(10);
+      // Each answers a balance of its own, as if they ran one after another.
+      expect(taken.map((spend) => spend.remaining).sort((a, b) => b - a)).toEqual(Array.from({ length: taken.length }, (_, i) => 26 - i));
+      // One at a time, each is taken while the floor holds.
+      let last = left!;
+      while (last > 10) {
+        expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 1, 11)).toEqual({ remaining: last - 1, refilledAt: null });
+        last--;
+      }
+      expect(await store.spendKeyCreditsAtLeast(key.id, key.updatedAt, 1, 11)).toBeNull();
       const plain = (await insert()).key;
       expect(await store.spendKeyCreditsAtLeast(plain.id, plain.updatedAt, 1, 1)).toBeNull();
+      // Spends of several keys at once: a key whose balance holds them all is not held back by another's.
+      const rich = (await insert({ credits: { remaining: 100, refill: null, refilledAt: null } })).key;
+      const poor = (await insert({ credits: { remaining: 12, refill: null, refilledAt: null } })).key;
+      const order = [rich, poor, rich, poor, rich, rich, poor, rich];
+      const mixed = await Promise.all(order.map((k) => store.spendKeyCreditsAtLeast(k.id, k.updatedAt, 2, 12)));
+      expect(mixed.filter((spend, i) => spend !== null && order[i] === rich)).toHaveLength(5);
+      expect((await store.getKey(rich.id))?.credits?.remaining).toBe(90);
+      expect((await store.getKey(poor.id))?.credits?.remaining).toBeGreaterThanOrEqual(10);
     });
 
     it('rotates: the old digest keeps a grace end, the new one opens the key, grace never extends', async () => {
