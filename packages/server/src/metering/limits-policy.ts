@@ -102,13 +102,20 @@ export function appliedLimits(
 }
 
 /** The verify answer's view of the applied limits. */
+/** The last window end answered and its text: a window's every verify answers the same `reset_at`. */
+let lastReset = { at: NaN, text: '' };
+const resetText = (at: Millis): string => {
+  if (lastReset.at !== at) lastReset = { at, text: iso(at)! };
+  return lastReset.text;
+};
+
 export function presentApplied(applied: readonly AppliedLimit[], decisions: readonly WindowDecision[]): AppliedRateLimit[] {
   return applied.map(({ scope, record }, i) => ({
     name: record.name,
     scope,
     limit: record.limit,
     remaining: decisions[i].remaining,
-    reset_at: iso(decisions[i].resetAt)!,
+    reset_at: resetText(decisions[i].resetAt),
     exceeded: decisions[i].exceeded,
   }));
 }
