@@ -113,6 +113,7 @@ function checks(): Check[] {
       measured: `${percent(drift)} (req/s ${percent(rpsDrift)})`,
       pass: Math.abs(drift) <= 0.15,
     },
+    ...meteringChecks(node),
     { target: 'create ≥ 2,000 keys/s', measured: `${Math.round(rps(create)).toLocaleString('en')} keys/s`, pass: rps(create) >= 2000 },
     ...[1, ctx.connections].map((connections) => ({
       target: `list page p99 ≤ 20 ms at 100k keys (${connections} connection${connections > 1 ? 's' : ''})`,
@@ -121,6 +122,24 @@ function checks(): Check[] {
     })),
   );
   return list;
+}
+
+/** Issue 18's metering targets: by req/s against bare node:http in the same run (CPU per request shown beside). */
+function meteringChecks(node: Measurement | undefined): Check[] {
+  const targets = [
+    { group: 'SQLite, 1,000 keys', name: 'verify, one auto-applied rate limit', floor: 0.5 },
+    { group: 'SQLite, 1,000 keys', name: 'verify, spending credits', floor: 0.4 },
+    { group: 'PostgreSQL + Redis, 1,000 keys', name: 'verify, one auto-applied rate limit', floor: 0.35 },
+    { group: 'PostgreSQL + Redis, 1,000 keys', name: 'verify, spending credits', floor: 0.25 },
+  ];
+  return targets.map(({ group, name, floor }) => {
+    const m = find(group, name);
+    return {
+      target: `${group.split(',')[0]}: ${name} ≥ ${floor}× bare node:http, by req/s (by CPU per request)`,
+      measured: `${(rps(m) / rps(node)).toFixed(2)}× (${(cpu(node) / cpu(m)).toFixed(2)}×; ${cpu(m).toFixed(0)} µs)`,
+      pass: rps(m) / rps(node) >= floor,
+    };
+  });
 }
 
 function versions(): string {

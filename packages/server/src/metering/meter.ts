@@ -20,10 +20,13 @@ export interface Metered {
   pool?: CreditsRecord;
 }
 
+const NO_COSTS: ReadonlyMap<string, number> = new Map();
+
 /** The costs a verify names limits with (`rate_limits: [{name, cost?}]`); a name given twice is a 400. */
 export function requestedCosts(requested: readonly { name: string; cost?: number }[] | undefined): ReadonlyMap<string, number> {
+  if (requested === undefined || requested.length === 0) return NO_COSTS;
   const costs = new Map<string, number>();
-  for (const { name, cost } of requested ?? []) {
+  for (const { name, cost } of requested) {
     if (costs.has(name)) throw invalid('rate_limits', `the name ${JSON.stringify(name)} is given twice`);
     costs.set(name, cost ?? 1);
   }
