@@ -83,11 +83,14 @@ await describeWithPostgres(
         `Redis ${how} for B: slowest of 40 verifies on B ${onB.slowest.toFixed(0)} ms; /readyz degraded within ${(performance.now() - failed).toFixed(0)} ms`,
       );
       expect((await b.call('GET', '/readyz')).body).toMatchObject({ status: 'degraded', store: 'ok', rate_limits: 'unreachable' });
+      await waitFor('the log line', async () => linesOf(b, LOST) - lostBefore > 0, 2000);
       expect(linesOf(b, LOST) - lostBefore).toBe(1);
 
       await heal();
       const recovered = await waitFor('B shares limits again', async () => (await limiterState(b)) === 'ok', 10_000);
       console.info(`Redis ${how} ended: limits shared again after ${recovered.toFixed(0)} ms`);
+      // /readyz can answer before the log line reaches this process's copy of B's output.
+      await waitFor('the log line', async () => linesOf(b, BACK) - backBefore > 0, 2000);
       expect(linesOf(b, BACK) - backBefore).toBe(1);
       const next = await limitedKey(5);
       expect((await verifies(a, next, 3)).valid).toBe(3);
