@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +16,9 @@ import type { KyselyStore } from '../packages/server/src/store/kysely-store.js';
  * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5]`.
  * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
  * also some RATE_LIMITED, every 10th a tag), rolls them up into days, then answers each query
- * `runs` times through the app (`app.inject`: no network) and prints the median. PostgreSQL:
+ * `runs` times through the app (`app.inject`: no network) and prints the median. Seeding is the slow
+ * part (10k keys: ~20 min here): `--keep PATH` seeds a SQLite file there and keeps it, and a later
+ * run with the same `--keep PATH` queries it without seeding again. PostgreSQL:
  * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after.
  */
 const argv = process.argv.slice(2);
@@ -26,6 +28,7 @@ const days = Number(option('days', '90'));
 const orgs = Number(option('orgs', '100'));
 const runs = Number(option('runs', '5'));
 const storeKind = option('store', 'sqlite');
+const kept = option('keep', '');
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
@@ -38,7 +41,8 @@ const schema = `km_usage_bench_${Date.now()}`;
 const store: KyselyStore =
   storeKind === 'postgres'
     ? createPostgresStore(process.env.KEYMINT_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test', { schema, statementTimeoutMs: 600_000 })
-    : createSqliteStore(join(dir, 'usage.db'));
+    : createSqliteStore(kept || join(dir, 'usage.db'));
+const seeded = kept !== '' && existsSync(`${kept}.seeded`);
 
 /** One statement per key batch: every (key, hour) of the range, generated in SQL (both dialects). */
 async function seed(): Promise<void> {
@@ -71,11 +75,14 @@ async function seed(): Promise<void> {
 
 try {
   await store.migrate();
-  await seed();
+  if (!seeded) await seed();
+  if (kept) writeFileSync(`${kept}.seeded`, `${keys} keys, ${days} days, ${orgs} orgs\n`);
   const clock = new ManualClock(END - 1);
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'silent', KEYMINT_API_RATE_LIMIT: '0' });
   const { app, services } = await buildApp({ config, store, clock, logger: createLogger('silent'), serverSecret: undefined });
-  const rootKey = (await services.rootKeys.bootstrap(undefined))!;
+  // A configured root key (as KEYMINT_ROOT_KEY): the same on a kept database.
+  const rootKey = `kmr_usage_bench_${'x'.repeat(40)}`;
+  await services.rootKeys.bootstrap(rootKey);
   const last30 = `from=${new Date(END - 30 * 24 * HOUR).toISOString()}&to=${new Date(END).toISOString()}`;
   const all = `from=${new Date(START).toISOString()}&to=${new Date(END).toISOString()}`;
   const queries = [

@@ -245,11 +245,11 @@ export class KyselyStore extends WebhookSql implements Store {
   }
 
   async sumUsage(filter: UsageFilter): Promise<UsageSum[]> {
-    return sumUsage(this.db, filter);
+    return sumUsage(this.db, this.dialect, filter);
   }
 
   async groupUsage(filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
-    return groupUsage(this.db, filter, by, limit);
+    return groupUsage(this.db, this.dialect, filter, by, limit);
   }
 
   async prune(now: Millis, idempotencyBefore: Millis): Promise<void> {
