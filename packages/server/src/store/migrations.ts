@@ -1,6 +1,6 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 import { recountKeys } from './key-counts.js';
-import { createUsageTables } from './usage-migration.js';
+import { coverUsageIndexes, createUsageTables } from './usage-migration.js';
 import type { Database } from './schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -268,5 +268,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('api_keys_prefix').ifNotExists().on('api_keys').column('prefix').execute();
       },
     },
+    '0009_usage_covering': { up: coverUsageIndexes },
   };
 }
