@@ -34,6 +34,8 @@ suite(title, { timeout: 60_000 }, () => {
     const body: any = response.status === 204 ? undefined : await response.json();
     return { status: response.status, body };
   };
+  let meteredId = '';
+  const meteredCodes: string[] = [];
   const verify = async (secret: string) => (await api('/v1/keys/verify', { method: 'POST', body: { key: secret } })).body.code as string;
 
   beforeAll(async () => {
@@ -48,6 +50,10 @@ suite(title, { timeout: 60_000 }, () => {
       KEYMINT_WEBHOOK_ALLOW_PRIVATE: 'true',
     });
     backend = { apiUrl: server.url, rootKey: server.rootKey };
+    // Verified now, so the server's once-a-minute usage rollup has run by the time the chart is read.
+    const { body: metered } = await api('/v1/keys', { method: 'POST', body: { name: 'metered', user_id: 'dana', credits: { remaining: 2 } } });
+    meteredId = metered.id;
+    for (let i = 0; i < 3; i += 1) meteredCodes.push(await verify(metered.secret));
     browser = await launch();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -359,6 +365,45 @@ suite(title, { timeout: 60_000 }, () => {
       `100 rows after the answer arrived (ms, in the DOM / laid out): ${runs.map((r) => `${r.inDom.toFixed(1)} / ${r.laidOut.toFixed(1)}`).join(', ')}`,
     );
     expect(best).toBeLessThan(100);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it("charts a key's verifications by outcome, per hour and per day, with the counts as text", { timeout: 100_000 }, async () => {
+    expect(meteredCodes).toEqual(['VALID', 'VALID', 'USAGE_EXCEEDED']);
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Root key').fill(server.rootKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).first().waitFor();
+    await page.goto(`${server.url}/console/keys/${meteredId}`);
+    const usage = page.getByRole('region', { name: 'Usage' });
+    // Hour and day buckets are the server's rollup of minutes, once a minute: reload until it ran.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await usage.getByTestId('km-usage-summary').waitFor();
+          return usage.getByTestId('km-usage-summary').textContent();
+        },
+        { timeout: 80_000, interval: 1000 },
+      )
+      .toBe('3 verifications in this range:');
+    const legend = usage.getByRole('list', { name: 'Verifications by outcome' });
+    expect(await legend.getByRole('listitem').allTextContents()).toEqual(['VALID 2', 'USAGE_EXCEEDED 1']);
+    await usage.locator('canvas').first().waitFor();
+    // The text alternative: one row per hour of the last 24, this hour's holding the three.
+    const table = usage.getByRole('table', { name: /Verifications per hour/ });
+    expect(await table.locator('tbody tr').count()).toBe(24);
+    expect(await table.locator('tbody tr').last().locator('td').allTextContents()).toEqual(['3', '2', '1']);
+    await expectAccessible(page, 'the key page with its usage');
+    await screenshots(page, 'console-key-usage');
+
+    await usage.getByLabel('Verifications per').selectOption('day');
+    const days = usage.getByRole('table', { name: /Verifications per day/ });
+    await days.waitFor({ state: 'attached' });
+    expect(await days.locator('tbody tr').count()).toBe(30);
+    expect(await days.locator('tbody tr').last().locator('td').allTextContents()).toEqual(['3', '2', '1']);
+    expect(await usage.getByTestId('km-usage-summary').textContent()).toBe('3 verifications in this range:');
+    expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
