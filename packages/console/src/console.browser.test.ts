@@ -280,6 +280,7 @@ suite(title, { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'ci-key', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Usage' }).count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Root keys' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
@@ -403,6 +404,33 @@ suite(title, { timeout: 60_000 }, () => {
     expect(await days.locator('tbody tr').count()).toBe(30);
     expect(await days.locator('tbody tr').last().locator('td').allTextContents()).toEqual(['3', '2', '1']);
     expect(await usage.getByTestId('km-usage-summary').textContent()).toBe('3 verifications in this range:');
+    expect(violations).toEqual([]);
+  });
+
+  it('shows the usage overview: outcomes over time and the keys verified most, as the API counts them', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
+    const { body: usage } = await api('/v1/usage?group_by=key');
+    const total = usage.buckets.reduce((sum: number, bucket: { total: number }) => sum + bucket.total, 0);
+    expect(usage.groups.find((g: { key_id: string }) => g.key_id === meteredId).total).toBe(3);
+    const chart = page.getByRole('region', { name: 'Outcomes over time' });
+    await chart.getByText(`${total} verifications in this range:`).waitFor();
+    const top = page.getByRole('region', { name: 'Top keys' });
+    const row = top.getByRole('row').filter({ has: page.getByRole('link', { name: 'metered', exact: true }) });
+    expect(await row.getByRole('cell').allTextContents()).toEqual(['metered', '3', 'VALID 2 · USAGE_EXCEEDED 1', '2']);
+    // Ranked by total, as the server ranks them.
+    const totals = (await top.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
+    expect(totals).toEqual(usage.groups.slice(0, 20).map((g: { total: number }) => g.total));
+    await expectAccessible(page, 'the usage page');
+    await screenshots(page, 'console-usage');
+
+    await chart.getByLabel('Verifications per').selectOption('day');
+    await chart.getByRole('table', { name: /Verifications per day/ }).waitFor({ state: 'attached' });
+    await top.getByRole('table', { name: /the last 30 days/ }).waitFor();
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('3');
+    await row.getByRole('link', { name: 'metered', exact: true }).click();
+    await page.getByRole('heading', { name: 'metered' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/console/keys/${meteredId}`);
     expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });

@@ -43,6 +43,9 @@ export interface UsageChartProps {
   load: (params: { granularity: ChartGranularity; from: string }, signal: AbortSignal) => Promise<readonly UsageBucketInfo[]>;
   /** Changing it loads again. */
   reload?: number;
+  /** The width, when the caller holds it (to show other data over the same range); else the chart's own. */
+  granularity?: ChartGranularity;
+  onGranularityChange?: (granularity: ChartGranularity) => void;
 }
 
 /**
@@ -50,9 +53,11 @@ export interface UsageChartProps {
  * so a page without a chart does not pay for it), with the totals per code as text and every
  * bucket in a visually hidden table for screen readers.
  */
-export function UsageChart({ title, load, reload = 0 }: UsageChartProps) {
+export function UsageChart({ title, load, reload = 0, granularity: held, onGranularityChange }: UsageChartProps) {
   const id = useId();
-  const [granularity, setGranularity] = useState<ChartGranularity>('hour');
+  const [own, setOwn] = useState<ChartGranularity>('hour');
+  const granularity = held ?? own;
+  const setGranularity = (next: ChartGranularity) => (onGranularityChange ? onGranularityChange(next) : setOwn(next));
   const [buckets, setBuckets] = useState<readonly UsageBucketInfo[]>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
