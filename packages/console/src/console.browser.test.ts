@@ -168,6 +168,55 @@ suite(title, { timeout: 60_000 }, () => {
     await screenshots(page, 'console-audit');
   });
 
+  it("creates a key with rate limits and credits: checked in the page first, the server's 400 shown when it refuses", async () => {
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name', { exact: true }).fill('limited');
+    await dialog.getByLabel('User ID').fill('erin');
+    await dialog.getByRole('button', { name: 'Add rate limit' }).click();
+    await dialog.getByRole('button', { name: 'Add rate limit' }).click();
+    const first = dialog.getByRole('group', { name: 'Rate limit 1', exact: true });
+    const second = dialog.getByRole('group', { name: 'Rate limit 2', exact: true });
+    await first.getByLabel('Limit name').fill('burst');
+    await first.getByLabel('Requests').fill('2');
+    await first.getByLabel('Per (seconds)').fill('60');
+    await second.getByLabel('Limit name').fill('Bad Name');
+    // The browser's own check, with the server's pattern: the form is not sent.
+    expect(await second.getByLabel('Limit name').evaluate((input: { validity: { patternMismatch: boolean } }) => input.validity.patternMismatch)).toBe(true);
+    await second.getByLabel('Limit name').fill('burst');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByRole('alert').getByText('Two rate limits are named “burst”: each needs its own name.').waitFor();
+    expect((await api('/v1/keys?query=limited')).body.total_count).toBe(0);
+    await dialog.getByRole('button', { name: 'Remove rate limit 2' }).click();
+    await dialog.getByLabel('Limit by credits').check();
+    await dialog.getByLabel('Credits', { exact: true }).fill('5');
+    await dialog.getByLabel('Refill amount (empty: no refill)').fill('5');
+    await dialog.getByLabel('Refill every').selectOption('daily');
+    await expectAccessible(page, 'the create dialog with rate limits and credits');
+    await screenshots(page, 'console-create-limits');
+
+    // A value past the server's bound, with the page's checks off (as an out-of-date page would send it).
+    await dialog.locator('form').evaluate((form: { noValidate: boolean }) => (form.noValidate = true));
+    await first.getByLabel('Per (seconds)').fill('2592001');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText(/window_seconds/)
+      .waitFor();
+    expect((await api('/v1/keys?query=limited')).body.total_count).toBe(0);
+
+    await first.getByLabel('Per (seconds)').fill('60');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Key “limited” created' });
+    const limited = await reveal.getByLabel('Secret').inputValue();
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    const [key] = (await api('/v1/keys?query=limited')).body.data;
+    expect(key.rate_limits).toEqual([{ name: 'burst', limit: 2, window_seconds: 60, auto_apply: true }]);
+    expect(key.credits).toMatchObject({ remaining: 5, refill: { amount: 5, interval: 'daily', mode: 'reset' } });
+    expect([await verify(limited), await verify(limited), await verify(limited)]).toEqual(['VALID', 'VALID', 'RATE_LIMITED']);
+  });
+
   let readOnlyKey = '';
   it('creates a root key with chosen permissions, its secret shown once', async () => {
     await page.getByRole('link', { name: 'Root keys' }).click();
@@ -417,6 +466,7 @@ suite(title, { timeout: 60_000 }, () => {
     await chart.getByText(`${total} verifications in this range:`).waitFor();
     const top = page.getByRole('region', { name: 'Top keys' });
     const row = top.getByRole('row').filter({ has: page.getByRole('link', { name: 'metered', exact: true }) });
+    await row.waitFor();
     expect(await row.getByRole('cell').allTextContents()).toEqual(['metered', '3', 'VALID 2 · USAGE_EXCEEDED 1', '2']);
     // Ranked by total, as the server ranks them.
     const totals = (await top.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
