@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +238,25 @@ suite(title, { timeout: 60_000 }, () => {
     await screenshots(page, 'console-root-keys');
   });
 
+  it('rotates a root key: the new secret shown once works, the old one is refused at once', async () => {
+    await page.getByRole('button', { name: 'Rotate reader' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate root key “reader”' });
+    await dialog.getByText('Its current secret stops working at once').waitFor();
+    await expectAccessible(page, 'the rotate root key dialog');
+    await dialog.getByRole('button', { name: 'Rotate root key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'New secret for root key “reader”' });
+    await reveal.getByText("you won't see it again").waitFor();
+    const rotated = await reveal.getByLabel('Secret').inputValue();
+    expect(rotated).toMatch(/^kmr_/);
+    expect(rotated).not.toBe(readOnlyKey);
+    expect((await api('/v1/keys', { token: rotated })).status).toBe(200);
+    expect((await api('/v1/keys', { token: readOnlyKey })).status).toBe(401);
+    readOnlyKey = rotated;
+    await screenshots(page, 'console-root-key-rotated');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(rotated);
+  });
+
   it('adds a webhook endpoint from the page: its secret shown once, a test delivery listed, disabled, deleted', async () => {
     const url = `${host.url}/hooks`;
     await page.getByRole('link', { name: 'Webhooks' }).click();
@@ -285,6 +305,36 @@ suite(title, { timeout: 60_000 }, () => {
       .click();
     await page.getByText('No endpoints yet.').waitFor();
     expect((await api(`/v1/webhooks/${endpoint.id}`)).status).toBe(404);
+  });
+
+  it("rotates an endpoint's signing secret: shown once, and for now both secrets sign a delivery", async () => {
+    const url = `${host.url}/rotated-hooks`;
+    const { body: created } = await api('/v1/webhooks', { method: 'POST', body: { url, events: ['webhook.test'] } });
+    await page.reload();
+    await page.getByRole('button', { name: `Rotate secret of ${url}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Rotate the signing secret of ${url}` });
+    await expectAccessible(page, 'the rotate secret dialog');
+    await dialog.getByRole('button', { name: 'Rotate secret' }).click();
+    const reveal = page.getByRole('dialog', { name: `New signing secret for ${url}` });
+    await reveal.getByText(/For the next 24 hours both secrets sign every delivery/).waitFor();
+    await reveal.getByText("you won't see it again").waitFor();
+    const rotated = await reveal.getByLabel('Secret').inputValue();
+    expect(rotated).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated).not.toBe(created.secret);
+    await screenshots(page, 'console-webhook-secret-rotated');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(rotated);
+
+    await page.getByRole('button', { name: `Send test to ${url}` }).click();
+    await expect.poll(() => host.hooks.filter((hook) => hook.path === '/rotated-hooks').length, { timeout: 15_000 }).toBe(1);
+    const [hook] = host.hooks.filter((h) => h.path === '/rotated-hooks');
+    const signed = `${hook.headers['webhook-id']}.${hook.headers['webhook-timestamp']}.${hook.body}`;
+    const sign = (secret: string) =>
+      `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+        .update(signed)
+        .digest('base64')}`;
+    expect(String(hook.headers['webhook-signature']).split(' ').sort()).toEqual([sign(created.secret), sign(rotated)].sort());
+    await api(`/v1/webhooks/${created.id}`, { method: 'DELETE' });
   });
 
   it("sets an organization's limits and credit pool from the page, read back through the API", async () => {
@@ -348,19 +398,28 @@ suite(title, { timeout: 60_000 }, () => {
     const url = `${host.url}/read-only-hooks`;
     expect((await api('/v1/webhooks', { method: 'POST', body: { url, events: ['key.deleted'] } })).status).toBe(201);
     // Subscribed to an event nothing here causes, so its deliveries stay empty.
-    const { body } = await api('/v1/root-keys', { method: 'POST', body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read'] } });
+    const { body } = await api('/v1/root-keys', {
+      method: 'POST',
+      body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read', 'root_keys:read'] },
+    });
     await page.getByLabel('Root key').fill(body.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('cell', { name: 'key.deleted', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: `Send test to ${url}` }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Rotate secret of ${url}` }).count()).toBe(0);
     expect(await page.getByRole('button', { name: `Delete ${url}` }).count()).toBe(0);
     await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
     await page
       .getByRole('region', { name: `Deliveries to ${url}` })
       .getByText('No deliveries.')
       .waitFor();
+    // root_keys:read without root_keys:write: the list, without rotate or delete.
+    await page.getByRole('link', { name: 'Root keys' }).click();
+    await page.getByRole('cell', { name: 'reader', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Rotate reader' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete reader' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 

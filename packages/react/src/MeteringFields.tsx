@@ -142,7 +142,7 @@ export function MeteringFields({ value, onChange }: { value: MeteringValue; onCh
         <legend>Credits</legend>
         <label className="km-check">
           <input type="checkbox" checked={value.credits} onChange={(e) => set({ credits: e.target.checked })} />
-          Limit by credits (each verify spends one)
+          Limit by credits (a verify spends its cost, 1 by default)
         </label>
         {value.credits && (
           <>

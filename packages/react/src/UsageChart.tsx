@@ -58,22 +58,25 @@ export function UsageChart({ title, load, reload = 0, granularity: held, onGranu
   const [own, setOwn] = useState<ChartGranularity>('hour');
   const granularity = held ?? own;
   const setGranularity = (next: ChartGranularity) => (onGranularityChange ? onGranularityChange(next) : setOwn(next));
-  const [buckets, setBuckets] = useState<readonly UsageBucketInfo[]>();
+  // Kept with the width they were asked at, so labels never describe other buckets than shown.
+  const [loaded, setLoaded] = useState<{ granularity: ChartGranularity; buckets: readonly UsageBucketInfo[] }>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     const controller = new AbortController();
     setError(undefined);
     load({ granularity, from: rangeStart(granularity) }, controller.signal).then(
-      setBuckets,
+      (buckets) => setLoaded({ granularity, buckets }),
       (failure: unknown) => controller.signal.aborted || setError(failure),
     );
     return () => controller.abort();
     // `load` is the caller's and may change every render: what it asks for is in these deps.
   }, [granularity, reload]);
+  const buckets = loaded?.buckets;
+  const shown = loaded?.granularity ?? granularity;
   const codes = buckets ? codesOf(buckets) : [];
   const total = codes.reduce((sum, c) => sum + c.total, 0);
-  const format = granularity === 'hour' ? hourFormat : dayFormat;
-  const per = granularity === 'hour' ? 'hour, the last 24 hours' : 'day, the last 30 days';
+  const format = shown === 'hour' ? hourFormat : dayFormat;
+  const per = shown === 'hour' ? 'hour, the last 24 hours' : 'day, the last 30 days';
   return (
     <section className="km-usage" aria-labelledby={`${id}-title`}>
       <div className="km-usage-head">
@@ -108,13 +111,13 @@ export function UsageChart({ title, load, reload = 0, granularity: held, onGranu
               ))}
             </ul>
           )}
-          <Plot buckets={buckets} codes={codes.map((c) => c.code)} granularity={granularity} />
+          <Plot buckets={buckets} codes={codes.map((c) => c.code)} granularity={shown} />
           <div className="km-visually-hidden">
             <table>
               <caption>Verifications per {per}, by outcome</caption>
               <thead>
                 <tr>
-                  <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
+                  <th scope="col">{shown === 'hour' ? 'Hour' : 'Day'}</th>
                   <th scope="col">Total</th>
                   {codes.map((c) => (
                     <th key={c.code} scope="col">

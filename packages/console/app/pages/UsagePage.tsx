@@ -26,7 +26,8 @@ export function UsagePage({ onOpenKey }: { onOpenKey: (keyId: string) => void })
 
 function TopKeys({ granularity, onOpenKey }: { granularity: ChartGranularity; onOpenKey: (keyId: string) => void }) {
   const { client } = useKeymint();
-  const [groups, setGroups] = useState<Group[]>();
+  // Kept with the width they were asked at, so the caption never names another range than shown.
+  const [loaded, setLoaded] = useState<{ granularity: ChartGranularity; groups: Group[] }>();
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -36,7 +37,7 @@ function TopKeys({ granularity, onOpenKey }: { granularity: ChartGranularity; on
     client.usage.query({ granularity, from: rangeStart(granularity), groupBy: 'key' }, { signal }).then(
       async (answer) => {
         const top = (answer.groups ?? []).slice(0, TOP);
-        setGroups(top);
+        setLoaded({ granularity, groups: top });
         // A key deleted since it was verified has no name left: its id stands in.
         const found = await Promise.allSettled(top.map((g) => client.keys.get(g.keyId!, { signal })));
         if (signal.aborted) return;
@@ -46,7 +47,8 @@ function TopKeys({ granularity, onOpenKey }: { granularity: ChartGranularity; on
     );
     return () => controller.abort();
   }, [client, granularity]);
-  const range = granularity === 'hour' ? 'the last 24 hours' : 'the last 30 days';
+  const groups = loaded?.groups;
+  const range = (loaded?.granularity ?? granularity) === 'hour' ? 'the last 24 hours' : 'the last 30 days';
   return (
     <section aria-labelledby="us-top">
       <h2 id="us-top">Top keys</h2>

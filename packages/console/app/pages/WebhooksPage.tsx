@@ -32,6 +32,7 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
   const [error, setError] = useState<unknown>();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<WebhookInfo>();
+  const [rotating, setRotating] = useState<WebhookInfo>();
   const [selected, setSelected] = useState<WebhookInfo>();
   const [reload, setReload] = useState(0);
   const [notice, setNotice] = useState('');
@@ -111,6 +112,9 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
                     >
                       {endpoint.enabled ? 'Disable' : 'Enable'}
                     </button>
+                    <button type="button" className="km-button km-small" aria-label={`Rotate secret of ${endpoint.url}`} onClick={() => setRotating(endpoint)}>
+                      Rotate secret
+                    </button>
                     <button type="button" className="km-button km-small km-danger" aria-label={`Delete ${endpoint.url}`} onClick={() => setDeleting(endpoint)}>
                       Delete
                     </button>
@@ -124,6 +128,7 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
       {page?.data.length === 0 && <p className="km-muted">No endpoints yet.</p>}
       {selected && <Deliveries key={`${selected.id}-${reload}`} endpoint={selected} canWrite={canWrite} />}
       {creating && <CreateWebhookDialog onClose={() => setCreating(false)} onCreated={refresh} />}
+      {rotating && <RotateSecretDialog endpoint={rotating} onClose={() => setRotating(undefined)} />}
       {deleting && (
         <Dialog title={`Delete endpoint ${deleting.url}`} onClose={() => setDeleting(undefined)}>
           <p>It receives no more events, and its pending deliveries are dropped.</p>
@@ -236,6 +241,48 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       </table>
       {result?.data.length === 0 && <p className="km-muted">No deliveries{status && ` ${status}`}.</p>}
     </section>
+  );
+}
+
+/** Rotates an endpoint's signing secret: the new one shown once; for 24 h both sign, so the receiver can switch over. */
+function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookInfo; onClose: () => void }) {
+  const { client } = useKeymint();
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    setBusy(true);
+    try {
+      setSecret((await client.webhooks.rotateSecret(endpoint.id)).secret);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (secret)
+    return (
+      <Dialog title={`New signing secret for ${endpoint.url}`} onClose={onClose}>
+        <p>
+          For the next 24 hours both secrets sign every delivery (two signatures in <code>webhook-signature</code>): put the new one in your receiver within
+          that time. After it, only the new one signs.
+        </p>
+        <SecretReveal secret={secret} onDone={onClose} />
+      </Dialog>
+    );
+  return (
+    <Dialog title={`Rotate the signing secret of ${endpoint.url}`} onClose={onClose}>
+      <p>A new secret is made and shown once. The current secret keeps signing deliveries for 24 hours, beside the new one, then stops.</p>
+      <ErrorMessage error={error} />
+      <div className="km-actions">
+        <button type="button" className="km-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="km-button km-primary" onClick={rotate} disabled={busy}>
+          Rotate secret
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
