@@ -337,6 +337,37 @@ suite(title, { timeout: 60_000 }, () => {
     await api(`/v1/webhooks/${created.id}`, { method: 'DELETE' });
   });
 
+  it("pages through an endpoint's deliveries, the same pages as the API's", async () => {
+    const url = `${host.url}/paged-hooks`;
+    const { body: endpoint } = await api('/v1/webhooks', { method: 'POST', body: { url, events: ['webhook.test'] } });
+    for (let i = 0; i < 23; i += 1) expect((await api(`/v1/webhooks/${endpoint.id}/test`, { method: 'POST' })).status).toBeLessThan(300);
+    await page.reload();
+    await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+    const deliveries = page.getByRole('region', { name: `Deliveries to ${url}` });
+    const pager = deliveries.getByRole('navigation', { name: 'Pages of deliveries' });
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    expect(await deliveries.locator('tbody tr').count()).toBe(20);
+    expect(await pager.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2 · 23 deliveries').waitFor();
+    await expect.poll(() => deliveries.locator('tbody tr').count()).toBe(3);
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    const second = (await api(`/v1/webhooks/${endpoint.id}/deliveries?page=2&page_size=20`)).body.data.map((d: { id: string }) => `Retry ${d.id}`);
+    expect(await deliveries.locator('tbody tr button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')))).toEqual(second);
+    await expectAccessible(page, 'the deliveries, second page');
+    await screenshots(page, 'console-deliveries-paged');
+    // A filter starts again from the first page (the host answers 200: none failed).
+    await deliveries.getByLabel('Delivery status').selectOption('failed');
+    await deliveries.getByText('No deliveries failed.').waitFor();
+    expect(await pager.count()).toBe(0);
+    await deliveries.getByLabel('Delivery status').selectOption('');
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    await api(`/v1/webhooks/${endpoint.id}`, { method: 'DELETE' });
+  });
+
   it("sets an organization's limits and credit pool from the page, read back through the API", async () => {
     await page.getByRole('link', { name: 'Organization limits' }).click();
     await page.getByRole('heading', { name: 'Organization limits' }).waitFor();

@@ -24,6 +24,8 @@ const allListed: Exclude<EventType, (typeof EVENTS)[number]> extends never ? tru
 void allListed;
 type DeliveryStatus = NonNullable<ListWebhookDeliveriesParams['status']>;
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+/** Deliveries per page. */
+const DELIVERIES_PAGE_SIZE = 20;
 
 /** Webhook endpoints: list, create (secret shown once), enable/disable, send a test, delete, and each one's deliveries. */
 export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
@@ -155,16 +157,17 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-/** One endpoint's deliveries, newest first, by status, with Retry. */
+/** One endpoint's deliveries, newest first, by status, a page at a time, with Retry. */
 function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: boolean }) {
   const { client } = useKeymint();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
+  const [page, setPage] = useState(1);
   const [result, setResult] = useState<WebhookDeliveryPage>();
   const [error, setError] = useState<unknown>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
     const controller = new AbortController();
-    client.webhooks.deliveries(endpoint.id, { pageSize: 50, ...(status && { status }) }, { signal: controller.signal }).then(
+    client.webhooks.deliveries(endpoint.id, { page, pageSize: DELIVERIES_PAGE_SIZE, ...(status && { status }) }, { signal: controller.signal }).then(
       (answer) => {
         setResult(answer);
         setError(undefined);
@@ -172,7 +175,8 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       (failure: unknown) => controller.signal.aborted || setError(failure),
     );
     return () => controller.abort();
-  }, [client, endpoint.id, status, reload]);
+  }, [client, endpoint.id, status, page, reload]);
+  const pages = result ? Math.max(1, Math.ceil(result.totalCount / result.pageSize)) : 1;
   const retry = async (messageId: string) => {
     try {
       await client.webhooks.retryDelivery(endpoint.id, messageId);
@@ -189,7 +193,15 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       <div className="km-filters">
         <div className="km-field">
           <label htmlFor="kc-delivery-status">Delivery status</label>
-          <select id="kc-delivery-status" className="km-input" value={status} onChange={(event) => setStatus(event.target.value as DeliveryStatus | '')}>
+          <select
+            id="kc-delivery-status"
+            className="km-input"
+            value={status}
+            onChange={(event) => {
+              setStatus(event.target.value as DeliveryStatus | '');
+              setPage(1);
+            }}
+          >
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -240,6 +252,19 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
         </tbody>
       </table>
       {result?.data.length === 0 && <p className="km-muted">No deliveries{status && ` ${status}`}.</p>}
+      {result && result.totalCount > 0 && (
+        <nav className="km-pager" aria-label="Pages of deliveries">
+          <button type="button" className="km-button km-small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span role="status">
+            Page {page} of {pages} · {result.totalCount} deliveries
+          </span>
+          <button type="button" className="km-button km-small" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
+        </nav>
+      )}
     </section>
   );
 }
