@@ -24,6 +24,8 @@ suite(title, { timeout: 60_000 }, () => {
   const violations: string[] = [];
   /** Gzipped size of each script the first load fetched. */
   const firstLoadScripts = new Map<string, number>();
+  /** Each of those scripts as it came over the wire: its content-encoding and encoded size. */
+  const firstLoadWire = new Map<string, { encoding: string | undefined; bytes: number }>();
 
   const api = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
@@ -65,6 +67,8 @@ suite(title, { timeout: 60_000 }, () => {
     page.on('response', async (response) => {
       if (response.request().resourceType() === 'script' && !firstLoadScripts.has(response.url())) {
         firstLoadScripts.set(response.url(), gzipSync(await response.body()).length);
+        const encoding = (await response.allHeaders())['content-encoding'];
+        firstLoadWire.set(response.url(), { encoding, bytes: (await response.request().sizes()).responseBodySize });
       }
     });
   }, 60_000);
@@ -93,6 +97,12 @@ suite(title, { timeout: 60_000 }, () => {
     console.log(`console first-load JS: ${(total / 1024).toFixed(1)} KB gzipped in ${firstLoadScripts.size} file(s)`);
     expect(firstLoadScripts.size).toBeGreaterThan(0);
     expect(total).toBeLessThan(200 * 1024);
+    // The server sends the build's precompressed brotli files.
+    const wire = [...firstLoadWire.values()];
+    console.log(
+      `console first-load JS over the wire: ${(wire.reduce((sum, w) => sum + w.bytes, 0) / 1024).toFixed(1)} KB (${wire.map((w) => w.encoding).join(', ')})`,
+    );
+    expect(wire.map((w) => w.encoding)).toEqual(wire.map(() => 'br'));
     expect(violations).toEqual([]);
   });
 
