@@ -363,7 +363,11 @@ suite(title, { timeout: 60_000 }, () => {
     await expect.poll(() => deliveries.locator('tbody tr').count()).toBe(3);
     expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     const second = (await api(`/v1/webhooks/${endpoint.id}/deliveries?page=2&page_size=20`)).body.data.map((d: { id: string }) => `Retry ${d.id}`);
-    expect(await deliveries.locator('tbody tr button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')))).toEqual(second);
+    expect(
+      await deliveries
+        .locator('tbody tr button')
+        .evaluateAll((buttons: { getAttribute(name: string): string | null }[]) => buttons.map((b) => b.getAttribute('aria-label'))),
+    ).toEqual(second);
     await expectAccessible(page, 'the deliveries, second page');
     await screenshots(page, 'console-deliveries-paged');
     // A filter starts again from the first page (the host answers 200: none failed).
