@@ -5,6 +5,7 @@ import { forgetCredential, storeCredential, type Credential } from './credential
 import { AuditPage } from './pages/AuditPage.js';
 import { OrganizationLimitsPage } from './pages/OrganizationLimitsPage.js';
 import { RootKeysPage } from './pages/RootKeysPage.js';
+import { UsagePage } from './pages/UsagePage.js';
 import { WebhooksPage } from './pages/WebhooksPage.js';
 import { hrefOf, useRoute, type Route } from './router.js';
 import { SignIn } from './SignIn.js';
@@ -83,6 +84,7 @@ function Shell({ access, onSignOut }: { access: ConsoleAccess; onSignOut: () => 
         <span className="kc-brand">Keymint</span>
         <nav aria-label="Console">
           {link({ page: 'keys' }, 'Keys')}
+          {access.readKeys && link({ page: 'usage' }, 'Usage')}
           {access.readRootKeys && link({ page: 'root-keys' }, 'Root keys')}
           {access.readAudit && link({ page: 'audit' }, 'Audit log')}
           {access.readWebhooks && link({ page: 'webhooks' }, 'Webhooks')}
@@ -118,6 +120,8 @@ function Page({ route, access, navigate }: { route: Route; access: ConsoleAccess
           <KeyDetails keyId={route.id} onDeleted={() => navigate({ page: 'keys' })} />
         </>
       );
+    case 'usage':
+      return access.readKeys ? <UsagePage onOpenKey={(id) => navigate({ page: 'key', id })} /> : <NotAllowed />;
     case 'root-keys':
       return access.readRootKeys ? <RootKeysPage /> : <NotAllowed />;
     case 'audit':

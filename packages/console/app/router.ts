@@ -2,10 +2,16 @@ import { useEffect, useState } from 'react';
 
 /** The console's pages, by path under /console/. */
 export type Route =
-  { page: 'keys' } | { page: 'key'; id: string } | { page: 'root-keys' } | { page: 'audit' } | { page: 'webhooks' } | { page: 'organizations' };
+  | { page: 'keys' }
+  | { page: 'key'; id: string }
+  | { page: 'usage' }
+  | { page: 'root-keys' }
+  | { page: 'audit' }
+  | { page: 'webhooks' }
+  | { page: 'organizations' };
 
 /** Pages whose path is their name alone. */
-const NAMED_PAGES = ['root-keys', 'audit', 'webhooks', 'organizations'] as const;
+const NAMED_PAGES = ['usage', 'root-keys', 'audit', 'webhooks', 'organizations'] as const;
 
 const BASE = '/console/';
 

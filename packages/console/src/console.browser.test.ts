@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,8 @@ suite(title, { timeout: 60_000 }, () => {
   const violations: string[] = [];
   /** Gzipped size of each script the first load fetched. */
   const firstLoadScripts = new Map<string, number>();
+  /** Each of those scripts as it came over the wire: its content-encoding and encoded size. */
+  const firstLoadWire = new Map<string, { encoding: string | undefined; bytes: number }>();
 
   const api = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
@@ -34,6 +37,8 @@ suite(title, { timeout: 60_000 }, () => {
     const body: any = response.status === 204 ? undefined : await response.json();
     return { status: response.status, body };
   };
+  let meteredId = '';
+  const meteredCodes: string[] = [];
   const verify = async (secret: string) => (await api('/v1/keys/verify', { method: 'POST', body: { key: secret } })).body.code as string;
 
   beforeAll(async () => {
@@ -48,6 +53,10 @@ suite(title, { timeout: 60_000 }, () => {
       KEYMINT_WEBHOOK_ALLOW_PRIVATE: 'true',
     });
     backend = { apiUrl: server.url, rootKey: server.rootKey };
+    // Verified now, so the server's once-a-minute usage rollup has run by the time the chart is read.
+    const { body: metered } = await api('/v1/keys', { method: 'POST', body: { name: 'metered', user_id: 'dana', credits: { remaining: 2 } } });
+    meteredId = metered.id;
+    for (let i = 0; i < 3; i += 1) meteredCodes.push(await verify(metered.secret));
     browser = await launch();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -58,6 +67,8 @@ suite(title, { timeout: 60_000 }, () => {
     page.on('response', async (response) => {
       if (response.request().resourceType() === 'script' && !firstLoadScripts.has(response.url())) {
         firstLoadScripts.set(response.url(), gzipSync(await response.body()).length);
+        const encoding = (await response.allHeaders())['content-encoding'];
+        firstLoadWire.set(response.url(), { encoding, bytes: (await response.request().sizes()).responseBodySize });
       }
     });
   }, 60_000);
@@ -86,6 +97,12 @@ suite(title, { timeout: 60_000 }, () => {
     console.log(`console first-load JS: ${(total / 1024).toFixed(1)} KB gzipped in ${firstLoadScripts.size} file(s)`);
     expect(firstLoadScripts.size).toBeGreaterThan(0);
     expect(total).toBeLessThan(200 * 1024);
+    // The server sends the build's precompressed brotli files.
+    const wire = [...firstLoadWire.values()];
+    console.log(
+      `console first-load JS over the wire: ${(wire.reduce((sum, w) => sum + w.bytes, 0) / 1024).toFixed(1)} KB (${wire.map((w) => w.encoding).join(', ')})`,
+    );
+    expect(wire.map((w) => w.encoding)).toEqual(wire.map(() => 'br'));
     expect(violations).toEqual([]);
   });
 
@@ -162,6 +179,55 @@ suite(title, { timeout: 60_000 }, () => {
     await screenshots(page, 'console-audit');
   });
 
+  it("creates a key with rate limits and credits: checked in the page first, the server's 400 shown when it refuses", async () => {
+    await page.getByRole('link', { name: 'Keys', exact: true }).click();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name', { exact: true }).fill('limited');
+    await dialog.getByLabel('User ID').fill('erin');
+    await dialog.getByRole('button', { name: 'Add rate limit' }).click();
+    await dialog.getByRole('button', { name: 'Add rate limit' }).click();
+    const first = dialog.getByRole('group', { name: 'Rate limit 1', exact: true });
+    const second = dialog.getByRole('group', { name: 'Rate limit 2', exact: true });
+    await first.getByLabel('Limit name').fill('burst');
+    await first.getByLabel('Requests').fill('2');
+    await first.getByLabel('Per (seconds)').fill('60');
+    await second.getByLabel('Limit name').fill('Bad Name');
+    // The browser's own check, with the server's pattern: the form is not sent.
+    expect(await second.getByLabel('Limit name').evaluate((input: { validity: { patternMismatch: boolean } }) => input.validity.patternMismatch)).toBe(true);
+    await second.getByLabel('Limit name').fill('burst');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByRole('alert').getByText('Two rate limits are named “burst”: each needs its own name.').waitFor();
+    expect((await api('/v1/keys?query=limited')).body.total_count).toBe(0);
+    await dialog.getByRole('button', { name: 'Remove rate limit 2' }).click();
+    await dialog.getByLabel('Limit by credits').check();
+    await dialog.getByLabel('Credits', { exact: true }).fill('5');
+    await dialog.getByLabel('Refill amount (empty: no refill)').fill('5');
+    await dialog.getByLabel('Refill every').selectOption('daily');
+    await expectAccessible(page, 'the create dialog with rate limits and credits');
+    await screenshots(page, 'console-create-limits');
+
+    // A value past the server's bound, with the page's checks off (as an out-of-date page would send it).
+    await dialog.locator('form').evaluate((form: { noValidate: boolean }) => (form.noValidate = true));
+    await first.getByLabel('Per (seconds)').fill('2592001');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText(/window_seconds/)
+      .waitFor();
+    expect((await api('/v1/keys?query=limited')).body.total_count).toBe(0);
+
+    await first.getByLabel('Per (seconds)').fill('60');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Key “limited” created' });
+    const limited = await reveal.getByLabel('Secret').inputValue();
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    const [key] = (await api('/v1/keys?query=limited')).body.data;
+    expect(key.rate_limits).toEqual([{ name: 'burst', limit: 2, window_seconds: 60, auto_apply: true }]);
+    expect(key.credits).toMatchObject({ remaining: 5, refill: { amount: 5, interval: 'daily', mode: 'reset' } });
+    expect([await verify(limited), await verify(limited), await verify(limited)]).toEqual(['VALID', 'VALID', 'RATE_LIMITED']);
+  });
+
   let readOnlyKey = '';
   it('creates a root key with chosen permissions, its secret shown once', async () => {
     await page.getByRole('link', { name: 'Root keys' }).click();
@@ -180,6 +246,25 @@ suite(title, { timeout: 60_000 }, () => {
     await page.getByRole('cell', { name: 'reader', exact: true }).waitFor();
     await expectAccessible(page, 'the root keys page');
     await screenshots(page, 'console-root-keys');
+  });
+
+  it('rotates a root key: the new secret shown once works, the old one is refused at once', async () => {
+    await page.getByRole('button', { name: 'Rotate reader' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate root key “reader”' });
+    await dialog.getByText('Its current secret stops working at once').waitFor();
+    await expectAccessible(page, 'the rotate root key dialog');
+    await dialog.getByRole('button', { name: 'Rotate root key' }).click();
+    const reveal = page.getByRole('dialog', { name: 'New secret for root key “reader”' });
+    await reveal.getByText("you won't see it again").waitFor();
+    const rotated = await reveal.getByLabel('Secret').inputValue();
+    expect(rotated).toMatch(/^kmr_/);
+    expect(rotated).not.toBe(readOnlyKey);
+    expect((await api('/v1/keys', { token: rotated })).status).toBe(200);
+    expect((await api('/v1/keys', { token: readOnlyKey })).status).toBe(401);
+    readOnlyKey = rotated;
+    await screenshots(page, 'console-root-key-rotated');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(rotated);
   });
 
   it('adds a webhook endpoint from the page: its secret shown once, a test delivery listed, disabled, deleted', async () => {
@@ -232,6 +317,71 @@ suite(title, { timeout: 60_000 }, () => {
     expect((await api(`/v1/webhooks/${endpoint.id}`)).status).toBe(404);
   });
 
+  it("rotates an endpoint's signing secret: shown once, and for now both secrets sign a delivery", async () => {
+    const url = `${host.url}/rotated-hooks`;
+    const { body: created } = await api('/v1/webhooks', { method: 'POST', body: { url, events: ['webhook.test'] } });
+    await page.reload();
+    await page.getByRole('button', { name: `Rotate secret of ${url}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Rotate the signing secret of ${url}` });
+    await expectAccessible(page, 'the rotate secret dialog');
+    await dialog.getByRole('button', { name: 'Rotate secret' }).click();
+    const reveal = page.getByRole('dialog', { name: `New signing secret for ${url}` });
+    await reveal.getByText(/For the next 24 hours both secrets sign every delivery/).waitFor();
+    await reveal.getByText("you won't see it again").waitFor();
+    const rotated = await reveal.getByLabel('Secret').inputValue();
+    expect(rotated).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated).not.toBe(created.secret);
+    await screenshots(page, 'console-webhook-secret-rotated');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(rotated);
+
+    await page.getByRole('button', { name: `Send test to ${url}` }).click();
+    await expect.poll(() => host.hooks.filter((hook) => hook.path === '/rotated-hooks').length, { timeout: 15_000 }).toBe(1);
+    const [hook] = host.hooks.filter((h) => h.path === '/rotated-hooks');
+    const signed = `${hook.headers['webhook-id']}.${hook.headers['webhook-timestamp']}.${hook.body}`;
+    const sign = (secret: string) =>
+      `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+        .update(signed)
+        .digest('base64')}`;
+    expect(String(hook.headers['webhook-signature']).split(' ').sort()).toEqual([sign(created.secret), sign(rotated)].sort());
+    await api(`/v1/webhooks/${created.id}`, { method: 'DELETE' });
+  });
+
+  it("pages through an endpoint's deliveries, the same pages as the API's", async () => {
+    const url = `${host.url}/paged-hooks`;
+    const { body: endpoint } = await api('/v1/webhooks', { method: 'POST', body: { url, events: ['webhook.test'] } });
+    for (let i = 0; i < 23; i += 1) expect((await api(`/v1/webhooks/${endpoint.id}/test`, { method: 'POST' })).status).toBeLessThan(300);
+    await page.reload();
+    await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+    const deliveries = page.getByRole('region', { name: `Deliveries to ${url}` });
+    const pager = deliveries.getByRole('navigation', { name: 'Pages of deliveries' });
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    expect(await deliveries.locator('tbody tr').count()).toBe(20);
+    expect(await pager.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2 · 23 deliveries').waitFor();
+    await expect.poll(() => deliveries.locator('tbody tr').count()).toBe(3);
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    const second = (await api(`/v1/webhooks/${endpoint.id}/deliveries?page=2&page_size=20`)).body.data.map((d: { id: string }) => `Retry ${d.id}`);
+    expect(
+      await deliveries
+        .locator('tbody tr button')
+        .evaluateAll((buttons: { getAttribute(name: string): string | null }[]) => buttons.map((b) => b.getAttribute('aria-label'))),
+    ).toEqual(second);
+    await expectAccessible(page, 'the deliveries, second page');
+    await screenshots(page, 'console-deliveries-paged');
+    // A filter starts again from the first page (the host answers 200: none failed).
+    await deliveries.getByLabel('Delivery status').selectOption('failed');
+    await deliveries.getByText('No deliveries failed.').waitFor();
+    expect(await pager.count()).toBe(0);
+    await deliveries.getByLabel('Delivery status').selectOption('');
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await pager.getByText('Page 1 of 2 · 23 deliveries').waitFor();
+    await api(`/v1/webhooks/${endpoint.id}`, { method: 'DELETE' });
+  });
+
   it("sets an organization's limits and credit pool from the page, read back through the API", async () => {
     await page.getByRole('link', { name: 'Organization limits' }).click();
     await page.getByRole('heading', { name: 'Organization limits' }).waitFor();
@@ -274,6 +424,7 @@ suite(title, { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'ci-key', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Usage' }).count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Root keys' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
@@ -292,19 +443,28 @@ suite(title, { timeout: 60_000 }, () => {
     const url = `${host.url}/read-only-hooks`;
     expect((await api('/v1/webhooks', { method: 'POST', body: { url, events: ['key.deleted'] } })).status).toBe(201);
     // Subscribed to an event nothing here causes, so its deliveries stay empty.
-    const { body } = await api('/v1/root-keys', { method: 'POST', body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read'] } });
+    const { body } = await api('/v1/root-keys', {
+      method: 'POST',
+      body: { name: 'hook-reader', permissions: ['keys:read', 'webhooks:read', 'root_keys:read'] },
+    });
     await page.getByLabel('Root key').fill(body.secret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('cell', { name: 'key.deleted', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: `Send test to ${url}` }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Rotate secret of ${url}` }).count()).toBe(0);
     expect(await page.getByRole('button', { name: `Delete ${url}` }).count()).toBe(0);
     await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
     await page
       .getByRole('region', { name: `Deliveries to ${url}` })
       .getByText('No deliveries.')
       .waitFor();
+    // root_keys:read without root_keys:write: the list, without rotate or delete.
+    await page.getByRole('link', { name: 'Root keys' }).click();
+    await page.getByRole('cell', { name: 'reader', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Rotate reader' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete reader' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
@@ -359,6 +519,73 @@ suite(title, { timeout: 60_000 }, () => {
       `100 rows after the answer arrived (ms, in the DOM / laid out): ${runs.map((r) => `${r.inDom.toFixed(1)} / ${r.laidOut.toFixed(1)}`).join(', ')}`,
     );
     expect(best).toBeLessThan(100);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it("charts a key's verifications by outcome, per hour and per day, with the counts as text", { timeout: 100_000 }, async () => {
+    expect(meteredCodes).toEqual(['VALID', 'VALID', 'USAGE_EXCEEDED']);
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Root key').fill(server.rootKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).first().waitFor();
+    await page.goto(`${server.url}/console/keys/${meteredId}`);
+    const usage = page.getByRole('region', { name: 'Usage' });
+    // Hour and day buckets are the server's rollup of minutes, once a minute: reload until it ran.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await usage.getByTestId('km-usage-summary').waitFor();
+          return usage.getByTestId('km-usage-summary').textContent();
+        },
+        { timeout: 80_000, interval: 1000 },
+      )
+      .toBe('3 verifications in this range:');
+    const legend = usage.getByRole('list', { name: 'Verifications by outcome' });
+    expect(await legend.getByRole('listitem').allTextContents()).toEqual(['VALID 2', 'USAGE_EXCEEDED 1']);
+    await usage.locator('canvas').first().waitFor();
+    // The text alternative: one row per hour of the last 24, this hour's holding the three.
+    const table = usage.getByRole('table', { name: /Verifications per hour/ });
+    expect(await table.locator('tbody tr').count()).toBe(24);
+    expect(await table.locator('tbody tr').last().locator('td').allTextContents()).toEqual(['3', '2', '1']);
+    await expectAccessible(page, 'the key page with its usage');
+    await screenshots(page, 'console-key-usage');
+
+    await usage.getByLabel('Verifications per').selectOption('day');
+    const days = usage.getByRole('table', { name: /Verifications per day/ });
+    await days.waitFor({ state: 'attached' });
+    expect(await days.locator('tbody tr').count()).toBe(30);
+    expect(await days.locator('tbody tr').last().locator('td').allTextContents()).toEqual(['3', '2', '1']);
+    expect(await usage.getByTestId('km-usage-summary').textContent()).toBe('3 verifications in this range:');
+    expect(violations).toEqual([]);
+  });
+
+  it('shows the usage overview: outcomes over time and the keys verified most, as the API counts them', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
+    const { body: usage } = await api('/v1/usage?group_by=key');
+    const total = usage.buckets.reduce((sum: number, bucket: { total: number }) => sum + bucket.total, 0);
+    expect(usage.groups.find((g: { key_id: string }) => g.key_id === meteredId).total).toBe(3);
+    const chart = page.getByRole('region', { name: 'Outcomes over time' });
+    await chart.getByText(`${total} verifications in this range:`).waitFor();
+    const top = page.getByRole('region', { name: 'Top keys' });
+    const row = top.getByRole('row').filter({ has: page.getByRole('link', { name: 'metered', exact: true }) });
+    await row.waitFor();
+    expect(await row.getByRole('cell').allTextContents()).toEqual(['metered', '3', 'VALID 2 · USAGE_EXCEEDED 1', '2']);
+    // Ranked by total, as the server ranks them.
+    const totals = (await top.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number);
+    expect(totals).toEqual(usage.groups.slice(0, 20).map((g: { total: number }) => g.total));
+    await expectAccessible(page, 'the usage page');
+    await screenshots(page, 'console-usage');
+
+    await chart.getByLabel('Verifications per').selectOption('day');
+    await chart.getByRole('table', { name: /Verifications per day/ }).waitFor({ state: 'attached' });
+    await top.getByRole('table', { name: /the last 30 days/ }).waitFor();
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('3');
+    await row.getByRole('link', { name: 'metered', exact: true }).click();
+    await page.getByRole('heading', { name: 'metered' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/console/keys/${meteredId}`);
+    expect(violations).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 

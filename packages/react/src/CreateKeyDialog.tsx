@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useKeymint } from './context.js';
 import { Dialog, DialogActions } from './Dialog.js';
 import { ErrorMessage } from './errors.js';
+import { emptyMetering, MeteringFields, meteringParams, type MeteringValue } from './MeteringFields.js';
 import { SecretReveal } from './SecretReveal.js';
 
 const DAY = 24 * 3600;
@@ -24,7 +25,7 @@ export interface CreateKeyDialogProps {
   onCreated?: (key: ApiKeyWithSecret) => void;
 }
 
-/** Creates a key: name, description, owner, scopes, expiry; then shows its secret once. */
+/** Creates a key: name, description, owner, scopes, expiry, rate limits and credits; then shows its secret once. */
 export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
   const { client, access } = useKeymint();
   const id = useId();
@@ -32,11 +33,16 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [expiry, setExpiry] = useState<Expiry>('never');
+  const [metering, setMetering] = useState<MeteringValue>(emptyMetering);
+  const [problem, setProblem] = useState('');
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '').trim();
+    const checked = meteringParams(metering);
+    setProblem('problem' in checked ? checked.problem : '');
+    if ('problem' in checked) return;
     const params: CreateKeyParams = {
       name: text('name'),
       ...(text('description') && { description: text('description') }),
@@ -44,6 +50,7 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
       ...(text('user') && { userId: text('user') }),
       ...(text('scopes') && { scopes: parseScopes(text('scopes')) }),
       ...expiryParams(expiry, text('expires')),
+      ...checked.params,
     };
     setBusy(true);
     setError(undefined);
@@ -111,6 +118,12 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
             <label htmlFor={`${id}-expires`}>Expiry date</label>
             <input id={`${id}-expires`} name="expires" type="date" className="km-input" required min={tomorrow} />
           </>
+        )}
+        <MeteringFields value={metering} onChange={setMetering} />
+        {problem && (
+          <p className="km-error" role="alert">
+            {problem}
+          </p>
         )}
         <ErrorMessage error={error} />
         <DialogActions submit="Create key" onCancel={onClose} disabled={busy} />

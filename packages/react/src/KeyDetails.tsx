@@ -6,6 +6,7 @@ import { formatDate, ownerLabel, relativeTime } from './format.js';
 import { KeyActionDialog, type KeyAction } from './KeyActionDialogs.js';
 import { KeyActions } from './KeyActions.js';
 import { KeyAuditHistory } from './KeyAuditHistory.js';
+import { KeyUsageChart } from './UsageChart.js';
 
 export interface KeyDetailsProps {
   keyId: string;
@@ -13,9 +14,9 @@ export interface KeyDetailsProps {
   onDeleted?: () => void;
 }
 
-/** One key: its fields, its actions, and its audit history where the credential may read it. */
+/** One key: its fields, its actions, its usage, and its audit history where the credential may read it. */
 export function KeyDetails({ keyId, onDeleted }: KeyDetailsProps) {
-  const { client } = useKeymint();
+  const { client, access } = useKeymint();
   const [key, setKey] = useState<ApiKey>();
   const [error, setError] = useState<unknown>();
   const [action, setAction] = useState<KeyAction>();
@@ -63,6 +64,7 @@ export function KeyDetails({ keyId, onDeleted }: KeyDetailsProps) {
           }}
         />
       )}
+      {access.readKeys && <KeyUsageChart keyId={key.id} />}
       <KeyAuditHistory keyId={key.id} reload={reload} />
     </article>
   );

@@ -15,3 +15,5 @@ export { SecretReveal } from './SecretReveal.js';
 export { Dialog, DialogActions, type DialogActionsProps, type DialogProps } from './Dialog.js';
 export { ErrorMessage, describeError } from './errors.js';
 export { relativeTime, formatDate } from './format.js';
+export { UsageChart, KeyUsageChart, codesOf, rangeStart, type UsageChartProps, type UsageBucketInfo, type ChartGranularity } from './UsageChart.js';
+export { MeteringFields, meteringParams, emptyMetering, type MeteringValue, type RateLimitRow } from './MeteringFields.js';

@@ -19,13 +19,14 @@ const PERMISSIONS = [
 const allListed: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
 void allListed;
 
-/** Root keys: the list, a create form with permission checkboxes (secret shown once), delete. */
+/** Root keys: the list, a create form with permission checkboxes (secret shown once), rotate (secret shown once), delete. */
 export function RootKeysPage() {
   const { client, access } = useKeymint();
   const [page, setPage] = useState<Page>();
   const [error, setError] = useState<unknown>();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<RootKeyInfo>();
+  const [rotating, setRotating] = useState<RootKeyInfo>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
     client.rootKeys.list({ pageSize: 100 }).then(setPage, setError);
@@ -68,7 +69,10 @@ export function RootKeysPage() {
               <td data-label="Created">{formatDate(key.createdAt)}</td>
               <td data-label="Last used">{relativeTime(key.lastUsedAt)}</td>
               {access.writeRootKeys && (
-                <td data-label="Actions">
+                <td data-label="Actions" className="kc-actions">
+                  <button type="button" className="km-button km-small" aria-label={`Rotate ${key.name}`} onClick={() => setRotating(key)}>
+                    Rotate
+                  </button>
                   <button type="button" className="km-button km-small km-danger" aria-label={`Delete ${key.name}`} onClick={() => setDeleting(key)}>
                     Delete
                   </button>
@@ -79,6 +83,7 @@ export function RootKeysPage() {
         </tbody>
       </table>
       {creating && <CreateRootKeyDialog onClose={() => setCreating(false)} onCreated={refresh} />}
+      {rotating && <RotateRootKeyDialog rootKey={rotating} onClose={() => setRotating(undefined)} onRotated={refresh} />}
       {deleting && <DeleteRootKeyDialog rootKey={deleting} onClose={() => setDeleting(undefined)} onDeleted={refresh} />}
     </>
   );
@@ -127,6 +132,48 @@ function CreateRootKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
         <ErrorMessage error={error} />
         <DialogActions submit="Create root key" onCancel={onClose} disabled={busy} />
       </form>
+    </Dialog>
+  );
+}
+
+/** Rotates a root key: the old secret stops at once (root keys have no grace period), the new one is shown once. */
+function RotateRootKeyDialog({ rootKey, onClose, onRotated }: { rootKey: RootKeyInfo; onClose: () => void; onRotated: () => void }) {
+  const { client } = useKeymint();
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    setBusy(true);
+    try {
+      setSecret((await client.rootKeys.rotate(rootKey.id)).secret);
+      onRotated();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (secret)
+    return (
+      <Dialog title={`New secret for root key “${rootKey.name}”`} onClose={onClose}>
+        <SecretReveal secret={secret} onDone={onClose} />
+      </Dialog>
+    );
+  return (
+    <Dialog title={`Rotate root key “${rootKey.name}”`} onClose={onClose}>
+      <p>
+        Its current secret stops working at once: servers using it are refused until they have the new one. If this console is signed in with it, sign in again
+        with the new secret.
+      </p>
+      <ErrorMessage error={error} />
+      <div className="km-actions">
+        <button type="button" className="km-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="km-button km-primary" onClick={rotate} disabled={busy}>
+          Rotate root key
+        </button>
+      </div>
     </Dialog>
   );
 }

@@ -24,6 +24,8 @@ const allListed: Exclude<EventType, (typeof EVENTS)[number]> extends never ? tru
 void allListed;
 type DeliveryStatus = NonNullable<ListWebhookDeliveriesParams['status']>;
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+/** Deliveries per page. */
+const DELIVERIES_PAGE_SIZE = 20;
 
 /** Webhook endpoints: list, create (secret shown once), enable/disable, send a test, delete, and each one's deliveries. */
 export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
@@ -32,6 +34,7 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
   const [error, setError] = useState<unknown>();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<WebhookInfo>();
+  const [rotating, setRotating] = useState<WebhookInfo>();
   const [selected, setSelected] = useState<WebhookInfo>();
   const [reload, setReload] = useState(0);
   const [notice, setNotice] = useState('');
@@ -111,6 +114,9 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
                     >
                       {endpoint.enabled ? 'Disable' : 'Enable'}
                     </button>
+                    <button type="button" className="km-button km-small" aria-label={`Rotate secret of ${endpoint.url}`} onClick={() => setRotating(endpoint)}>
+                      Rotate secret
+                    </button>
                     <button type="button" className="km-button km-small km-danger" aria-label={`Delete ${endpoint.url}`} onClick={() => setDeleting(endpoint)}>
                       Delete
                     </button>
@@ -124,6 +130,7 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
       {page?.data.length === 0 && <p className="km-muted">No endpoints yet.</p>}
       {selected && <Deliveries key={`${selected.id}-${reload}`} endpoint={selected} canWrite={canWrite} />}
       {creating && <CreateWebhookDialog onClose={() => setCreating(false)} onCreated={refresh} />}
+      {rotating && <RotateSecretDialog endpoint={rotating} onClose={() => setRotating(undefined)} />}
       {deleting && (
         <Dialog title={`Delete endpoint ${deleting.url}`} onClose={() => setDeleting(undefined)}>
           <p>It receives no more events, and its pending deliveries are dropped.</p>
@@ -150,16 +157,17 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-/** One endpoint's deliveries, newest first, by status, with Retry. */
+/** One endpoint's deliveries, newest first, by status, a page at a time, with Retry. */
 function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: boolean }) {
   const { client } = useKeymint();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
+  const [page, setPage] = useState(1);
   const [result, setResult] = useState<WebhookDeliveryPage>();
   const [error, setError] = useState<unknown>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
     const controller = new AbortController();
-    client.webhooks.deliveries(endpoint.id, { pageSize: 50, ...(status && { status }) }, { signal: controller.signal }).then(
+    client.webhooks.deliveries(endpoint.id, { page, pageSize: DELIVERIES_PAGE_SIZE, ...(status && { status }) }, { signal: controller.signal }).then(
       (answer) => {
         setResult(answer);
         setError(undefined);
@@ -167,7 +175,8 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       (failure: unknown) => controller.signal.aborted || setError(failure),
     );
     return () => controller.abort();
-  }, [client, endpoint.id, status, reload]);
+  }, [client, endpoint.id, status, page, reload]);
+  const pages = result ? Math.max(1, Math.ceil(result.totalCount / result.pageSize)) : 1;
   const retry = async (messageId: string) => {
     try {
       await client.webhooks.retryDelivery(endpoint.id, messageId);
@@ -184,7 +193,15 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
       <div className="km-filters">
         <div className="km-field">
           <label htmlFor="kc-delivery-status">Delivery status</label>
-          <select id="kc-delivery-status" className="km-input" value={status} onChange={(event) => setStatus(event.target.value as DeliveryStatus | '')}>
+          <select
+            id="kc-delivery-status"
+            className="km-input"
+            value={status}
+            onChange={(event) => {
+              setStatus(event.target.value as DeliveryStatus | '');
+              setPage(1);
+            }}
+          >
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -235,7 +252,62 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
         </tbody>
       </table>
       {result?.data.length === 0 && <p className="km-muted">No deliveries{status && ` ${status}`}.</p>}
+      {result && result.totalCount > 0 && (
+        <nav className="km-pager" aria-label="Pages of deliveries">
+          <button type="button" className="km-button km-small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span role="status">
+            Page {page} of {pages} · {result.totalCount} deliveries
+          </span>
+          <button type="button" className="km-button km-small" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
+        </nav>
+      )}
     </section>
+  );
+}
+
+/** Rotates an endpoint's signing secret: the new one shown once; for 24 h both sign, so the receiver can switch over. */
+function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookInfo; onClose: () => void }) {
+  const { client } = useKeymint();
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    setBusy(true);
+    try {
+      setSecret((await client.webhooks.rotateSecret(endpoint.id)).secret);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (secret)
+    return (
+      <Dialog title={`New signing secret for ${endpoint.url}`} onClose={onClose}>
+        <p>
+          For the next 24 hours both secrets sign every delivery (two signatures in <code>webhook-signature</code>): put the new one in your receiver within
+          that time. After it, only the new one signs.
+        </p>
+        <SecretReveal secret={secret} onDone={onClose} />
+      </Dialog>
+    );
+  return (
+    <Dialog title={`Rotate the signing secret of ${endpoint.url}`} onClose={onClose}>
+      <p>A new secret is made and shown once. The current secret keeps signing deliveries for 24 hours, beside the new one, then stops.</p>
+      <ErrorMessage error={error} />
+      <div className="km-actions">
+        <button type="button" className="km-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="km-button km-primary" onClick={rotate} disabled={busy}>
+          Rotate secret
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

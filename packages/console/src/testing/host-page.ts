@@ -11,6 +11,8 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 /** A host application on its own origin: the embed fixture built with Vite, and a backend minting sessions. */
 export interface HostPage {
   url: string;
+  /** Webhook deliveries received (any POST but /session), oldest first; each answered 200. */
+  hooks: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[];
   close(): Promise<void>;
 }
 
@@ -33,8 +35,16 @@ export async function startHostPage(backend: () => HostBackend): Promise<HostPag
       .split(',')
       .filter(Boolean)
       .map((entry) => ({ id: entry.split(':')[0], role: entry.split(':')[1] as 'admin' | 'member' }));
+  const hooks: HostPage['hooks'] = [];
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://host');
+    if (request.method === 'POST') {
+      let body = '';
+      for await (const chunk of request) body += String(chunk);
+      hooks.push({ path: url.pathname, headers: request.headers, body });
+      response.writeHead(200).end();
+      return;
+    }
     if (url.pathname === '/session') {
       const { apiUrl, rootKey } = backend();
       const userId = url.searchParams.get('user') ?? 'alice';
@@ -62,6 +72,7 @@ export async function startHostPage(backend: () => HostBackend): Promise<HostPag
   if (!address || typeof address === 'string') throw new Error('host page did not listen');
   return {
     url: `http://127.0.0.1:${address.port}`,
+    hooks,
     async close() {
       await new Promise((resolve) => server.close(resolve));
       rmSync(outDir, { recursive: true, force: true });

@@ -1,12 +1,15 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../testing/harness.js';
-import { CONSOLE_CSP } from './console.js';
+import { CONSOLE_CSP, CONSOLE_HSTS } from './console.js';
 
 const t = useTestApp();
 
 /** The hashed entry script the built index.html loads. */
-async function entryScript(): Promise<string> {
-  const page = await t.app.inject({ method: 'GET', url: '/console' });
+const entryScript = () => entryScriptOf(t.app);
+
+async function entryScriptOf(app: typeof t.app): Promise<string> {
+  const page = await app.inject({ method: 'GET', url: '/console' });
   const src = /<script type="module" crossorigin src="(\/console\/assets\/[^"]+\.js)"/.exec(page.body)?.[1];
   if (!src) throw new Error(`no entry script in /console (run npm run build first):\n${page.body}`);
   return src;
@@ -56,5 +59,41 @@ describe('the console at /console', () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(t.rootKey) });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('sends scripts brotli or gzip compressed as the client accepts, the same bytes once decoded', async () => {
+    const url = await entryScript();
+    const plain = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    const br = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    expect(brotliDecompressSync(br.rawPayload).equals(plain.rawPayload)).toBe(true);
+    const gzip = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).equals(plain.rawPayload)).toBe(true);
+  });
+
+  it('sends no Strict-Transport-Security over plain HTTP', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/console', headers: { 'x-forwarded-proto': 'https' } });
+    // No trusted proxy: a client's own X-Forwarded-Proto says nothing.
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('the console behind a trusted TLS proxy', () => {
+  const proxied = useTestApp({ env: { KEYMINT_TRUST_PROXY: 'true' } });
+
+  it('sends Strict-Transport-Security when the request came over HTTPS, and only then', async () => {
+    const https = await proxied.app.inject({ method: 'GET', url: '/console/keys', headers: { 'x-forwarded-proto': 'https' } });
+    expect(https.headers['strict-transport-security']).toBe(CONSOLE_HSTS);
+    expect(CONSOLE_HSTS).toMatch(/^max-age=\d{8,}$/);
+    const asset = await proxied.app.inject({ method: 'GET', url: await entryScriptOf(proxied.app), headers: { 'x-forwarded-proto': 'https' } });
+    expect(asset.headers['strict-transport-security']).toBe(CONSOLE_HSTS);
+    const http = await proxied.app.inject({ method: 'GET', url: '/console', headers: { 'x-forwarded-proto': 'http' } });
+    expect(http.headers['strict-transport-security']).toBeUndefined();
   });
 });
