@@ -1,26 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AUDIT_ACTIONS } from './names.js';
 import { ListOf, Nullable, Page, PageSize, Timestamp } from './common.js';
 
-export const AUDIT_ACTIONS = [
-  'key.created',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.deleted',
-  'key.leaked',
-  'key.imported',
-  'key.credits_changed',
-  'organization.limits_changed',
-  'root_key.created',
-  'root_key.rotated',
-  'root_key.deleted',
-  'session.created',
-  'session.revoked',
-  'signing_key.rotated',
-  'webhook.created',
-  'webhook.updated',
-  'webhook.deleted',
-] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AuditAction = Type.Union(
   AUDIT_ACTIONS.map((a) => Type.Literal(a)),

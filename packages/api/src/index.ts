@@ -2,6 +2,7 @@
  * @keymint/api — the HTTP contract as TypeBox schemas. One declaration per field validates
  * requests on the server, documents OpenAPI and types the SDK.
  */
+export * from './names.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './keys.js';

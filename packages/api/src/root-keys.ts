@@ -1,18 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PERMISSIONS } from './names.js';
 import { ListOf, Nullable, Page, PageSize, Timestamp } from './common.js';
 
-/** Every permission a root key can hold; `*` holds them all. */
-export const PERMISSIONS = [
-  'keys:read',
-  'keys:write',
-  'keys:verify',
-  'sessions:write',
-  'root_keys:read',
-  'root_keys:write',
-  'audit:read',
-  'webhooks:read',
-  'webhooks:write',
-] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const PermissionName = Type.Union([...PERMISSIONS.map((p) => Type.Literal(p)), Type.Literal('*')], { title: 'Permission' });

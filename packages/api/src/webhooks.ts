@@ -1,23 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { WEBHOOK_EVENTS } from './names.js';
 import { ListOf, Nullable, Page, PageSize, Timestamp } from './common.js';
 
-/** Every event a webhook endpoint can subscribe to (API.md "Webhooks"). */
-export const WEBHOOK_EVENTS = [
-  'key.created',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.deleted',
-  'key.expiring',
-  'key.expired',
-  'key.leaked',
-  'key.credits_low',
-  'key.credits_exhausted',
-  'root_key.created',
-  'root_key.rotated',
-  'root_key.deleted',
-  'webhook.test',
-] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 export const WebhookEventType = Type.Union(
   WEBHOOK_EVENTS.map((e) => Type.Literal(e)),

@@ -120,11 +120,7 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
           </>
         )}
         <MeteringFields value={metering} onChange={setMetering} />
-        {problem && (
-          <p className="km-error" role="alert">
-            {problem}
-          </p>
-        )}
+        <ErrorMessage error={problem} />
         <ErrorMessage error={error} />
         <DialogActions submit="Create key" onCancel={onClose} disabled={busy} />
       </form>

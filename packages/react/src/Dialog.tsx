@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorMessage } from './errors.js';
 
 export interface DialogProps {
   title: string;
@@ -60,5 +61,55 @@ export function DialogActions({ submit, onCancel, disabled, danger }: DialogActi
         {submit}
       </button>
     </div>
+  );
+}
+
+/** Runs one call for a dialog: busy while it runs, its failure kept to show. */
+export function useCall() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async <T,>(call: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      return await call();
+    } catch (failure) {
+      setError(failure);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+export interface ConfirmDialogProps {
+  title: string;
+  /** The confirm button's label ("Delete root key"). */
+  confirm: string;
+  /** A destructive action: the confirm button in the danger colour. */
+  danger?: boolean;
+  /** Runs on confirm; a failure is shown in the dialog, which stays open. */
+  onConfirm: () => Promise<unknown>;
+  onClose: () => void;
+  /** What confirming does, in plain words. */
+  children: ReactNode;
+}
+
+/** A question before an action: what it does, Cancel, and the action's button (busy while it runs). */
+export function ConfirmDialog({ title, confirm, danger, onConfirm, onClose, children }: ConfirmDialogProps) {
+  const { busy, error, run } = useCall();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    await run(onConfirm);
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form className="km-form" onSubmit={submit}>
+        {children}
+        <ErrorMessage error={error} />
+        <DialogActions submit={confirm} onCancel={onClose} disabled={busy} danger={danger} />
+      </form>
+    </Dialog>
   );
 }

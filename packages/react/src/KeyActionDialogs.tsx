@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyWithSecret } from '@keymint/sdk';
 import { useId, useState, type FormEvent } from 'react';
 import { useKeymint } from './context.js';
-import { Dialog, DialogActions } from './Dialog.js';
+import { Dialog, DialogActions, useCall } from './Dialog.js';
 import { ErrorMessage } from './errors.js';
 import { SecretReveal } from './SecretReveal.js';
 
@@ -13,25 +13,6 @@ interface ActionDialogProps {
   onClose: () => void;
   /** The key after the action (undefined once deleted). */
   onDone: (key: ApiKey | undefined) => void;
-}
-
-/** Runs one call for a dialog: busy while it runs, its failure kept to show. */
-function useCall() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const run = async <T,>(call: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      return await call();
-    } catch (failure) {
-      setError(failure);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
 }
 
 const GRACE_PERIODS: [string, number][] = [

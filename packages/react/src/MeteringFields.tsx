@@ -1,4 +1,4 @@
-import type { CreateKeyParams } from '@keymint/sdk';
+import type { CreateKeyParams, OrganizationLimitsInfo } from '@keymint/sdk';
 import { useId } from 'react';
 
 type RateLimitParams = NonNullable<CreateKeyParams['rateLimits']>[number];
@@ -42,6 +42,19 @@ export const emptyMetering = (): MeteringValue => ({
   refillMode: 'reset',
 });
 
+/** The form's value for metering already set (an organization's limits and pool, as the server answers them). */
+export function meteringValue({ rateLimits, credits }: Pick<OrganizationLimitsInfo, 'rateLimits' | 'credits'>): MeteringValue {
+  const empty = emptyMetering();
+  return {
+    rateLimits: rateLimits.map((l) => ({ name: l.name, limit: String(l.limit), windowSeconds: String(l.windowSeconds), autoApply: l.autoApply })),
+    credits: credits !== null,
+    remaining: credits ? String(credits.remaining) : empty.remaining,
+    refillAmount: credits?.refill ? String(credits.refill.amount) : '',
+    refillInterval: credits?.refill?.interval ?? empty.refillInterval,
+    refillMode: credits?.refill?.mode ?? empty.refillMode,
+  };
+}
+
 /**
  * The create parameters for the form's metering, or the first problem the server would answer
  * with a 400 that the inputs' own constraints do not catch (a name given twice).
@@ -65,8 +78,15 @@ export function meteringParams(value: MeteringValue): { params: Pick<CreateKeyPa
   };
 }
 
-/** Inputs for a key's rate limits and credits, each labelled, with the server's bounds as constraints. */
-export function MeteringFields({ value, onChange }: { value: MeteringValue; onChange: (value: MeteringValue) => void }) {
+export interface MeteringFieldsProps {
+  value: MeteringValue;
+  onChange: (value: MeteringValue) => void;
+  /** The checkbox that turns credits on (default: a key's own credits). */
+  creditsLabel?: string;
+}
+
+/** Inputs for rate limits and credits (a key's, or an organization's shared ones), each labelled, with the server's bounds as constraints. */
+export function MeteringFields({ value, onChange, creditsLabel = 'Limit by credits (a verify spends its cost, 1 by default)' }: MeteringFieldsProps) {
   const id = useId();
   const set = (patch: Partial<MeteringValue>) => onChange({ ...value, ...patch });
   const setRow = (index: number, patch: Partial<RateLimitRow>) =>
@@ -142,7 +162,7 @@ export function MeteringFields({ value, onChange }: { value: MeteringValue; onCh
         <legend>Credits</legend>
         <label className="km-check">
           <input type="checkbox" checked={value.credits} onChange={(e) => set({ credits: e.target.checked })} />
-          Limit by credits (a verify spends its cost, 1 by default)
+          {creditsLabel}
         </label>
         {value.credits && (
           <>

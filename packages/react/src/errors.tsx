@@ -1,7 +1,8 @@
 import { KeymintError } from '@keymint/sdk';
 
-/** What went wrong, in words a person can act on. */
+/** What went wrong, in words a person can act on (a string: a problem the form found before sending). */
 export function describeError(error: unknown): string {
+  if (typeof error === 'string') return error;
   if (error instanceof KeymintError) {
     switch (error.status) {
       case 401:
@@ -23,9 +24,9 @@ export function describeError(error: unknown): string {
   return 'Keymint could not be reached. Check your connection and try again.';
 }
 
-/** An error, announced to screen readers as it appears. */
+/** An error, announced to screen readers as it appears; nothing for none (undefined, null, ''). */
 export function ErrorMessage({ error }: { error: unknown }) {
-  if (error === undefined || error === null) return null;
+  if (error === undefined || error === null || error === '') return null;
   return (
     <p className="km-error" role="alert">
       {describeError(error)}

@@ -12,8 +12,16 @@ export { KeyActions } from './KeyActions.js';
 export { KeyDetails, type KeyDetailsProps } from './KeyDetails.js';
 export { KeyAuditHistory } from './KeyAuditHistory.js';
 export { SecretReveal } from './SecretReveal.js';
-export { Dialog, DialogActions, type DialogActionsProps, type DialogProps } from './Dialog.js';
+export { Dialog, DialogActions, ConfirmDialog, type DialogActionsProps, type DialogProps, type ConfirmDialogProps } from './Dialog.js';
 export { ErrorMessage, describeError } from './errors.js';
 export { relativeTime, formatDate } from './format.js';
 export { UsageChart, KeyUsageChart, codesOf, rangeStart, type UsageChartProps, type UsageBucketInfo, type ChartGranularity } from './UsageChart.js';
-export { MeteringFields, meteringParams, emptyMetering, type MeteringValue, type RateLimitRow } from './MeteringFields.js';
+export {
+  MeteringFields,
+  meteringParams,
+  meteringValue,
+  emptyMetering,
+  type MeteringFieldsProps,
+  type MeteringValue,
+  type RateLimitRow,
+} from './MeteringFields.js';

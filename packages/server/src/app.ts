@@ -43,9 +43,6 @@ import { createTokenServices } from './tokens/token-module.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 
-/** How often usage buckets are rolled up (minute → hour → day) and pruned. */
-const USAGE_MAINTENANCE_MS = 60_000;
-
 /** The window of `KEYMINT_AUTH_FAILURES_PER_IP`. */
 const AUTH_FAILURE_WINDOW_MS = 60_000;
 
@@ -237,7 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
     await sharedLimiter?.close();
   });
   // Rollups and retention of the usage buckets, on every instance (a rollup is idempotent).
-  const usageMaintenance = setInterval(() => void services.usage.maintain().catch(logError('usage rollup failed')), USAGE_MAINTENANCE_MS);
+  const usageMaintenance = setInterval(() => void services.usage.maintain().catch(logError('usage rollup failed')), config.usageRollupMs);
   usageMaintenance.unref();
   app.addHook('onClose', (_instance, done) => {
     clearInterval(usageMaintenance);

@@ -100,6 +100,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'how long daily usage buckets are kept (default 1825)',
   },
   {
+    env: 'KEYMINT_USAGE_ROLLUP_MS',
+    flag: 'usage-rollup-ms',
+    value: 'ms',
+    description: 'how often usage minutes are rolled up into hours and days (default 60000)',
+  },
+  {
     env: 'KEYMINT_API_RATE_LIMIT',
     flag: 'api-rate-limit',
     value: 'number',

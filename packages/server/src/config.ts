@@ -58,6 +58,8 @@ export interface Config {
   leaks: LeakConfig;
   /** How long usage buckets are kept (`KEYMINT_USAGE_RETENTION_MINUTE_HOURS`, `…_HOUR_DAYS`, `…_DAY_DAYS`). */
   usageRetention: UsageRetentionConfig;
+  /** How often usage buckets are rolled up (minute → hour → day) and pruned (`KEYMINT_USAGE_ROLLUP_MS`). */
+  usageRollupMs: number;
   /** Management requests per calling credential per minute (`KEYMINT_API_RATE_LIMIT`); 0: no limit. */
   apiRateLimit: number;
 }
@@ -201,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hourDays: integer(env, 'KEYMINT_USAGE_RETENTION_HOUR_DAYS', 90, 3, 3660),
       dayDays: integer(env, 'KEYMINT_USAGE_RETENTION_DAY_DAYS', 1825, 1, 36_600),
     },
+    usageRollupMs: integer(env, 'KEYMINT_USAGE_ROLLUP_MS', 60_000, 100, 3_600_000),
     apiRateLimit: integer(env, 'KEYMINT_API_RATE_LIMIT', 6000, 0, 10_000_000),
     host,
     port,

@@ -1,31 +1,9 @@
+import { AUDIT_ACTIONS } from '@keymint/api';
 import { ErrorMessage, formatDate, useKeymint } from '@keymint/react';
 import type { AuditEventPage, ListAuditEventsParams } from '@keymint/sdk';
 import { useEffect, useState } from 'react';
 
 type Action = NonNullable<ListAuditEventsParams['action']>;
-/** Every audit action, for the filter (the compiler checks none is missing). */
-const ACTIONS = [
-  'key.created',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.deleted',
-  'key.leaked',
-  'key.imported',
-  'key.credits_changed',
-  'organization.limits_changed',
-  'root_key.created',
-  'root_key.rotated',
-  'root_key.deleted',
-  'session.created',
-  'session.revoked',
-  'signing_key.rotated',
-  'webhook.created',
-  'webhook.updated',
-  'webhook.deleted',
-] as const;
-const allListed: Exclude<Action, (typeof ACTIONS)[number]> extends never ? true : never = true;
-void allListed;
 const PAGE_SIZE = 25;
 
 /** The audit trail, newest first, filtered by organization, key and action. */
@@ -78,7 +56,7 @@ export function AuditPage() {
           <label htmlFor="audit-action">Action</label>
           <select id="audit-action" className="km-input" value={action} onChange={(e) => filter(setAction)(e.target.value as Action | '')}>
             <option value="">All</option>
-            {ACTIONS.map((a) => (
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {a}
               </option>

@@ -1,13 +1,8 @@
-import { ErrorMessage, formatDate, useKeymint } from '@keymint/react';
+import { ErrorMessage, formatDate, MeteringFields, meteringParams, meteringValue, useKeymint, type MeteringValue } from '@keymint/react';
 import type { CreditsChangeParams, OrganizationLimitsInfo, SetOrganizationLimitsParams } from '@keymint/sdk';
 import { useState, type FormEvent } from 'react';
 
-type RateLimitInput = NonNullable<SetOrganizationLimitsParams['rateLimits']>[number];
-type Interval = NonNullable<NonNullable<NonNullable<SetOrganizationLimitsParams['credits']>['refill']>['interval']>;
-const INTERVALS: Interval[] = ['hourly', 'daily', 'weekly', 'monthly'];
 const OPS: CreditsChangeParams['op'][] = ['set', 'increment', 'decrement'];
-/** The server holds at most this many limits per organization. */
-const MAX_RATE_LIMITS = 10;
 
 /** An organization's shared rate limits and credit pool: look up by id, edit (PUT), change the balance. */
 export function OrganizationLimitsPage({ canWrite }: { canWrite: boolean }) {
@@ -116,111 +111,23 @@ function CurrentLimits({ limits }: { limits: OrganizationLimitsInfo }) {
   );
 }
 
-/** One editable rate limit row (numbers kept as typed until saved). */
-interface LimitRow {
-  name: string;
-  limit: string;
-  windowSeconds: string;
-  autoApply: boolean;
-}
-
+/** The organization's limits and pool in the same fields as a key's; saving replaces both (PUT). */
 function EditLimits({ limits, onSave }: { limits: OrganizationLimitsInfo; onSave: (params: SetOrganizationLimitsParams) => Promise<void> }) {
-  const [rows, setRows] = useState<LimitRow[]>(() =>
-    limits.rateLimits.map((l) => ({ name: l.name, limit: String(l.limit), windowSeconds: String(l.windowSeconds), autoApply: l.autoApply })),
-  );
-  const [pool, setPool] = useState(limits.credits !== null);
-  const [remaining, setRemaining] = useState(String(limits.credits?.remaining ?? 0));
-  const [refillAmount, setRefillAmount] = useState(limits.credits?.refill ? String(limits.credits.refill.amount) : '');
-  const [interval, setRefillInterval] = useState<Interval>(limits.credits?.refill?.interval ?? 'monthly');
-  const change = (index: number, patch: Partial<LimitRow>) => setRows((all) => all.map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  const [value, setValue] = useState<MeteringValue>(() => meteringValue(limits));
+  const [problem, setProblem] = useState('');
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const rateLimits: RateLimitInput[] = rows.map((row) => ({
-      name: row.name.trim(),
-      limit: Number(row.limit),
-      windowSeconds: Number(row.windowSeconds),
-      autoApply: row.autoApply,
-    }));
-    const refill = refillAmount.trim() ? { amount: Number(refillAmount), interval } : null;
-    void onSave({ rateLimits, credits: pool ? { remaining: Number(remaining), refill } : null });
+    const checked = meteringParams(value);
+    setProblem('problem' in checked ? checked.problem : '');
+    if ('problem' in checked) return;
+    void onSave({ rateLimits: checked.params.rateLimits ?? [], credits: checked.params.credits ?? null });
   };
   return (
     <section aria-labelledby="ol-edit">
       <h2 id="ol-edit">Edit limits</h2>
       <form className="km-form" onSubmit={submit}>
-        {rows.map((row, index) => (
-          <fieldset key={index} className="kc-limit">
-            <legend>Rate limit {index + 1}</legend>
-            <label htmlFor={`ol-name-${index}`}>Name</label>
-            <input
-              id={`ol-name-${index}`}
-              className="km-input"
-              required
-              pattern="[a-z0-9_.\-]{1,32}"
-              value={row.name}
-              onChange={(e) => change(index, { name: e.target.value })}
-            />
-            <label htmlFor={`ol-limit-${index}`}>Requests</label>
-            <input
-              id={`ol-limit-${index}`}
-              className="km-input"
-              type="number"
-              min={1}
-              required
-              value={row.limit}
-              onChange={(e) => change(index, { limit: e.target.value })}
-            />
-            <label htmlFor={`ol-window-${index}`}>Per (seconds)</label>
-            <input
-              id={`ol-window-${index}`}
-              className="km-input"
-              type="number"
-              min={1}
-              required
-              value={row.windowSeconds}
-              onChange={(e) => change(index, { windowSeconds: e.target.value })}
-            />
-            <label className="kc-check">
-              <input type="checkbox" checked={row.autoApply} onChange={(e) => change(index, { autoApply: e.target.checked })} />
-              Apply on every verify
-            </label>
-            <button type="button" className="km-button km-small" onClick={() => setRows((all) => all.filter((_, i) => i !== index))}>
-              Remove rate limit {index + 1}
-            </button>
-          </fieldset>
-        ))}
-        {rows.length < MAX_RATE_LIMITS && (
-          <button
-            type="button"
-            className="km-button km-small"
-            onClick={() => setRows((all) => [...all, { name: '', limit: '100', windowSeconds: '60', autoApply: true }])}
-          >
-            Add rate limit
-          </button>
-        )}
-        <fieldset className="kc-limit">
-          <legend>Credit pool</legend>
-          <label className="kc-check">
-            <input type="checkbox" checked={pool} onChange={(e) => setPool(e.target.checked)} />
-            Shared credit pool
-          </label>
-          {pool && (
-            <>
-              <label htmlFor="ol-remaining">Remaining credits</label>
-              <input id="ol-remaining" className="km-input" type="number" min={0} required value={remaining} onChange={(e) => setRemaining(e.target.value)} />
-              <label htmlFor="ol-refill">Refill amount (empty: no refill)</label>
-              <input id="ol-refill" className="km-input" type="number" min={1} value={refillAmount} onChange={(e) => setRefillAmount(e.target.value)} />
-              <label htmlFor="ol-interval">Refill interval</label>
-              <select id="ol-interval" className="km-input" value={interval} onChange={(e) => setRefillInterval(e.target.value as Interval)}>
-                {INTERVALS.map((i) => (
-                  <option key={i} value={i}>
-                    {i}
-                  </option>
-                ))}
-              </select>
-            </>
-          )}
-        </fieldset>
+        <MeteringFields value={value} onChange={setValue} creditsLabel="Shared credit pool (a verify of any of its keys spends from it)" />
+        <ErrorMessage error={problem} />
         <div className="km-actions">
           <button type="submit" className="km-button km-primary">
             Save limits

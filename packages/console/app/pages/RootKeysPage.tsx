@@ -1,23 +1,11 @@
-import { Dialog, DialogActions, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
+import { PERMISSIONS } from '@keymint/api';
+import { ConfirmDialog, Dialog, DialogActions, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
 import type { CreateRootKeyParams, RootKeyInfo, RootKeyPage as Page, RootKeyWithSecretInfo } from '@keymint/sdk';
 import { useEffect, useState, type FormEvent } from 'react';
 
 type Permission = CreateRootKeyParams['permissions'][number];
-/** Every permission a root key can hold (the compiler checks none is missing). */
-const PERMISSIONS = [
-  '*',
-  'keys:read',
-  'keys:write',
-  'keys:verify',
-  'sessions:write',
-  'root_keys:read',
-  'root_keys:write',
-  'audit:read',
-  'webhooks:read',
-  'webhooks:write',
-] as const;
-const allListed: Exclude<Permission, (typeof PERMISSIONS)[number]> extends never ? true : never = true;
-void allListed;
+/** The permissions a new root key can be given: `*` (everything) first. */
+const CHOICES: readonly Permission[] = ['*', ...PERMISSIONS];
 
 /** Root keys: the list, a create form with permission checkboxes (secret shown once), rotate (secret shown once), delete. */
 export function RootKeysPage() {
@@ -121,7 +109,7 @@ function CreateRootKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
         <input id="rk-name" name="name" className="km-input" required maxLength={200} autoComplete="off" />
         <fieldset className="kc-permissions">
           <legend>Permissions</legend>
-          {PERMISSIONS.map((permission) => (
+          {CHOICES.map((permission) => (
             <label key={permission}>
               <input type="checkbox" name="permission" value={permission} />
               {permission === '*' ? '* (everything)' : permission}
@@ -140,18 +128,9 @@ function CreateRootKeyDialog({ onClose, onCreated }: { onClose: () => void; onCr
 function RotateRootKeyDialog({ rootKey, onClose, onRotated }: { rootKey: RootKeyInfo; onClose: () => void; onRotated: () => void }) {
   const { client } = useKeymint();
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const rotate = async () => {
-    setBusy(true);
-    try {
-      setSecret((await client.rootKeys.rotate(rootKey.id)).secret);
-      onRotated();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    setSecret((await client.rootKeys.rotate(rootKey.id)).secret);
+    onRotated();
   };
   if (secret)
     return (
@@ -160,48 +139,25 @@ function RotateRootKeyDialog({ rootKey, onClose, onRotated }: { rootKey: RootKey
       </Dialog>
     );
   return (
-    <Dialog title={`Rotate root key “${rootKey.name}”`} onClose={onClose}>
+    <ConfirmDialog title={`Rotate root key “${rootKey.name}”`} confirm="Rotate root key" onConfirm={rotate} onClose={onClose}>
       <p>
         Its current secret stops working at once: servers using it are refused until they have the new one. If this console is signed in with it, sign in again
         with the new secret.
       </p>
-      <ErrorMessage error={error} />
-      <div className="km-actions">
-        <button type="button" className="km-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="km-button km-primary" onClick={rotate} disabled={busy}>
-          Rotate root key
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
 function DeleteRootKeyDialog({ rootKey, onClose, onDeleted }: { rootKey: RootKeyInfo; onClose: () => void; onDeleted: () => void }) {
   const { client } = useKeymint();
-  const [error, setError] = useState<unknown>();
-  const confirm = async () => {
-    try {
-      await client.rootKeys.delete(rootKey.id);
-      onDeleted();
-      onClose();
-    } catch (failure) {
-      setError(failure);
-    }
+  const remove = async () => {
+    await client.rootKeys.delete(rootKey.id);
+    onDeleted();
+    onClose();
   };
   return (
-    <Dialog title={`Delete root key “${rootKey.name}”`} onClose={onClose}>
+    <ConfirmDialog title={`Delete root key “${rootKey.name}”`} confirm="Delete root key" danger onConfirm={remove} onClose={onClose}>
       <p>Servers using it are refused at once, and the sessions it minted end.</p>
-      <ErrorMessage error={error} />
-      <div className="km-actions">
-        <button type="button" className="km-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="km-button km-danger" onClick={confirm}>
-          Delete root key
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,27 +1,9 @@
-import { Dialog, DialogActions, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
+import { WEBHOOK_EVENTS } from '@keymint/api';
+import { ConfirmDialog, Dialog, DialogActions, ErrorMessage, formatDate, relativeTime, SecretReveal, useKeymint } from '@keymint/react';
 import type { CreateWebhookParams, ListWebhookDeliveriesParams, WebhookDeliveryPage, WebhookInfo, WebhookPage, WebhookWithSecretInfo } from '@keymint/sdk';
 import { useEffect, useState, type FormEvent } from 'react';
 
 type EventType = Exclude<CreateWebhookParams['events'][number], '*'>;
-/** Every event an endpoint can subscribe to (the compiler checks none is missing). */
-const EVENTS = [
-  'key.created',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.deleted',
-  'key.expiring',
-  'key.expired',
-  'key.leaked',
-  'key.credits_low',
-  'key.credits_exhausted',
-  'root_key.created',
-  'root_key.rotated',
-  'root_key.deleted',
-  'webhook.test',
-] as const;
-const allListed: Exclude<EventType, (typeof EVENTS)[number]> extends never ? true : never = true;
-void allListed;
 type DeliveryStatus = NonNullable<ListWebhookDeliveriesParams['status']>;
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 /** Deliveries per page. */
@@ -132,26 +114,20 @@ export function WebhooksPage({ canWrite }: { canWrite: boolean }) {
       {creating && <CreateWebhookDialog onClose={() => setCreating(false)} onCreated={refresh} />}
       {rotating && <RotateSecretDialog endpoint={rotating} onClose={() => setRotating(undefined)} />}
       {deleting && (
-        <Dialog title={`Delete endpoint ${deleting.url}`} onClose={() => setDeleting(undefined)}>
+        <ConfirmDialog
+          title={`Delete endpoint ${deleting.url}`}
+          confirm="Delete endpoint"
+          danger
+          onClose={() => setDeleting(undefined)}
+          onConfirm={() => {
+            const endpoint = deleting;
+            setDeleting(undefined);
+            if (selected?.id === endpoint.id) setSelected(undefined);
+            return act(() => client.webhooks.delete(endpoint.id), `${endpoint.url} deleted.`);
+          }}
+        >
           <p>It receives no more events, and its pending deliveries are dropped.</p>
-          <div className="km-actions">
-            <button type="button" className="km-button" onClick={() => setDeleting(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="km-button km-danger"
-              onClick={() => {
-                const endpoint = deleting;
-                setDeleting(undefined);
-                if (selected?.id === endpoint.id) setSelected(undefined);
-                void act(() => client.webhooks.delete(endpoint.id), `${endpoint.url} deleted.`);
-              }}
-            >
-              Delete endpoint
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );
@@ -273,18 +249,7 @@ function Deliveries({ endpoint, canWrite }: { endpoint: WebhookInfo; canWrite: b
 function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookInfo; onClose: () => void }) {
   const { client } = useKeymint();
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const rotate = async () => {
-    setBusy(true);
-    try {
-      setSecret((await client.webhooks.rotateSecret(endpoint.id)).secret);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const rotate = async () => setSecret((await client.webhooks.rotateSecret(endpoint.id)).secret);
   if (secret)
     return (
       <Dialog title={`New signing secret for ${endpoint.url}`} onClose={onClose}>
@@ -296,18 +261,9 @@ function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookInfo; onCl
       </Dialog>
     );
   return (
-    <Dialog title={`Rotate the signing secret of ${endpoint.url}`} onClose={onClose}>
+    <ConfirmDialog title={`Rotate the signing secret of ${endpoint.url}`} confirm="Rotate secret" onConfirm={rotate} onClose={onClose}>
       <p>A new secret is made and shown once. The current secret keeps signing deliveries for 24 hours, beside the new one, then stops.</p>
-      <ErrorMessage error={error} />
-      <div className="km-actions">
-        <button type="button" className="km-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="km-button km-primary" onClick={rotate} disabled={busy}>
-          Rotate secret
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -352,7 +308,7 @@ function CreateWebhookDialog({ onClose, onCreated }: { onClose: () => void; onCr
             <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
             All events (also those added later)
           </label>
-          {EVENTS.map((type) => (
+          {WEBHOOK_EVENTS.map((type) => (
             <label key={type}>
               <input type="checkbox" name="event" value={type} disabled={all} />
               {type}
