@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureHello, measureHomemade, measure, startKeymint, stopKeymint, verifySpec, type BenchContext } from './lib/scenarios.js';
+import { FLOOR, measureHello, measureYardstick, measure, startKeymint, stopKeymint, verifySpec, type BenchContext } from './lib/scenarios.js';
 import { meteredSecrets, sqliteDatabase } from './lib/suites.js';
 import { malformedSecrets } from './lib/seed.js';
 
@@ -9,7 +9,7 @@ import { malformedSecrets } from './lib/seed.js';
  * A/B of server builds on the verify path: `tsx bench/ab.ts [--rounds N] NAME=path/to/main.js …`
  * (no builds named: the current `packages/server/dist`). Each round starts every build afresh
  * (a process is fast or slow for its whole life, see RESULTS.md), in an order that alternates
- * between rounds, and measures bare node:http and the home-made verify in the same round, so the figures to compare are
+ * between rounds, and measures bare node:http, the home-made verify and the raw verify floor in the same round, so the figures to compare are
  * CPU per request within a round. `--metering` adds verify with one auto-applied limit and verify spending credits. Prints one line per measurement and a median per build.
  */
 const argv = process.argv.slice(2);
@@ -34,7 +34,7 @@ const ctx: BenchContext = {
 };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const figures = new Map<string, { cpu: number[]; ratio: number[] }>();
+const figures = new Map<string, { cpu: number[]; ratio: number[]; floor: number[] }>();
 
 try {
   const { url, secrets } = await sqliteDatabase(ctx, 1000);
@@ -44,8 +44,9 @@ try {
   ];
   for (let round = 0; round < rounds; round++) {
     const bare = (await measureHello(ctx, `bare round ${round}`, 'node-hello.ts')).cpuMicros;
-    const homemade = (await measureHomemade(ctx, 'home-made', url, secrets.valid)).cpuMicros;
-    process.stderr.write(`  round ${round}: bare ${bare.toFixed(0)} µs, home-made ${homemade.toFixed(0)} µs\n`);
+    const homemade = (await measureYardstick(ctx, 'home-made', url, secrets.valid)).cpuMicros;
+    const floor = (await measureYardstick(ctx, 'floor', url, secrets.valid, FLOOR)).cpuMicros;
+    process.stderr.write(`  round ${round}: bare ${bare.toFixed(0)} µs, home-made ${homemade.toFixed(0)} µs, raw verify floor ${floor.toFixed(0)} µs\n`);
     const order = round % 2 === 0 ? builds : [...builds].reverse();
     for (const build of order) {
       const server = await startKeymint(ctx, `${build.name}-${round}`, { KEYMINT_DATABASE_URL: url }, build.main);
@@ -55,9 +56,10 @@ try {
         for (const scenario of all) {
           const m = await measure(ctx, server, { group: build.name, name: scenario.name }, verifySpec(ctx, scenario.bodies));
           const key = `${build.name} ${scenario.name}`;
-          const entry = figures.get(key) ?? { cpu: [], ratio: [] };
+          const entry = figures.get(key) ?? { cpu: [], ratio: [], floor: [] };
           entry.cpu.push(m.cpuMicros);
           entry.ratio.push(bare / m.cpuMicros);
+          entry.floor.push(floor / m.cpuMicros);
           figures.set(key, entry);
         }
       } finally {
@@ -65,9 +67,10 @@ try {
       }
     }
   }
-  for (const [key, { cpu, ratio }] of figures) {
+  const figuresOf = (values: number[]) => `${values.map((r) => r.toFixed(2)).join(' ')} (median ${median(values).toFixed(2)})`;
+  for (const [key, { cpu, ratio, floor }] of figures) {
     process.stdout.write(
-      `${key}: CPU µs/req ${cpu.map((c) => c.toFixed(0)).join(' ')} (median ${median(cpu).toFixed(1)}); ÷ bare ${ratio.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratio).toFixed(2)})\n`,
+      `${key}: CPU µs/req ${cpu.map((c) => c.toFixed(0)).join(' ')} (median ${median(cpu).toFixed(1)}); ÷ bare ${figuresOf(ratio)}; ÷ raw verify floor ${figuresOf(floor)}\n`,
     );
   }
 } finally {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { checkTable, measurementTable, rssTable, type Check } from './lib/report.js';
-import { HOMEMADE, measureHello, measureHomemade, type BenchContext, type Measurement } from './lib/scenarios.js';
+import { FLOOR, HOMEMADE, measureHello, measureYardstick, type BenchContext, type Measurement } from './lib/scenarios.js';
 import { keymintSuite, postgresSuite, sqliteDatabase } from './lib/suites.js';
 
 /**
@@ -49,8 +49,9 @@ async function scenarios(): Promise<void> {
   if (!quick) await measureHello(ctx, 'Fastify hello-world', 'fastify-hello.ts');
   const small = await sqliteDatabase(ctx, 1000);
   await keymintSuite(ctx, small.url, small.secrets, { label: 'SQLite', keyCount: 1000, verifyOutcomes: true, create: !quick, oauth: !quick, metering: !quick });
-  await measureHomemade(ctx, 'SQLite, 1,000 keys', small.url, small.secrets.valid);
+  await measureYardstick(ctx, 'SQLite, 1,000 keys', small.url, small.secrets.valid);
   if (quick) return;
+  await measureYardstick(ctx, 'SQLite, 1,000 keys', small.url, small.secrets.valid, FLOOR);
   const medium = await sqliteDatabase(ctx, 100_000);
   await keymintSuite(ctx, medium.url, medium.secrets, { label: 'SQLite', keyCount: 100_000, list: true });
   rmSync(medium.url.slice('sqlite:'.length));
@@ -150,7 +151,7 @@ function versions(): string {
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpu[0]?.model.trim()} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}`,
     `- Node ${process.version}; autocannon ${version('autocannon')}, fastify ${version('fastify')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}`,
-    '- Bodies: verify rotates through 1,000 valid secrets whose digests were seeded (a spread of keys, not one hot key), 10,000 unknown well-formed secrets (right checksum, no key; fresh ones miss the negative cache the first time), or 4 malformed ones (wrong shape or checksum); create rotates 100 bodies; the list pages 100 keys of one organization holding all 100,000; the home-made verify (bench/servers/homemade-fastify-sqlite.ts) reads the same SQLite file with the same 1,000 valid secrets',
+    '- Bodies: verify rotates through 1,000 valid secrets whose digests were seeded (a spread of keys, not one hot key), 10,000 unknown well-formed secrets (right checksum, no key; fresh ones miss the negative cache the first time), or 4 malformed ones (wrong shape or checksum); create rotates 100 bodies; the list pages 100 keys of one organization holding all 100,000; the home-made verify (bench/servers/homemade-fastify-sqlite.ts) and the raw node:http floor (bench/servers/raw-verify-floor.ts: body, JSON.parse, SHA-256, a Map, no checks) read the same SQLite file with the same 1,000 valid secrets',
     `- Load: ${ctx.connections} connections (unless stated), ${ctx.warmupSeconds} s warm-up then ${ctx.repeats} measured runs of ${ctx.durationSeconds} s per scenario, the best kept; autocannon in its own process, every server its own process, 127.0.0.1 only`,
   ].join('\n');
 }
@@ -159,7 +160,7 @@ function report(list: Check[]): string {
   const nodeHello = find('ceiling', 'bare node:http hello-world');
   const fastifyHello = find('ceiling', 'Fastify hello-world');
   const ratios = ctx.measurements
-    .filter((m) => m.name.startsWith('verify') || m.name === HOMEMADE)
+    .filter((m) => m.name.startsWith('verify') || m.name === HOMEMADE || m.name === FLOOR)
     .map((m) => {
       const versus = (ceiling: Measurement | undefined) =>
         ceiling ? `${(m.result.requestsPerSecond / ceiling.result.requestsPerSecond).toFixed(2)}× / ${(ceiling.cpuMicros / m.cpuMicros).toFixed(2)}×` : '—';

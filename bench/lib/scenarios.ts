@@ -93,10 +93,16 @@ export async function measureHello(ctx: BenchContext, name: string, script: stri
   }
 }
 
-/** Starts the home-made Fastify + better-sqlite3 verify on the SQLite file of `databaseUrl` and measures it with `secrets`. */
-export async function measureHomemade(ctx: BenchContext, group: string, databaseUrl: string, secrets: string[]): Promise<Measurement> {
+/** The scenario name of the home-made verify. */
+export const HOMEMADE = 'home-made Fastify + better-sqlite3 verify, valid keys';
+/** The scenario name of the raw node:http verify floor. */
+export const FLOOR = 'raw node:http verify floor (no checks), valid keys';
+const YARDSTICKS: Record<string, string> = { [HOMEMADE]: 'homemade-fastify-sqlite.ts', [FLOOR]: 'raw-verify-floor.ts' };
+
+/** Starts a verify written outside Keymint (`HOMEMADE` or `FLOOR`) on the SQLite file of `databaseUrl` and measures it with `secrets`. */
+export async function measureYardstick(ctx: BenchContext, group: string, databaseUrl: string, secrets: string[], name = HOMEMADE): Promise<Measurement> {
   const port = await freePort();
-  const script = 'homemade-fastify-sqlite.ts';
+  const script = YARDSTICKS[name];
   const server = await startServer({
     args: ['--import', 'tsx', new URL(`../servers/${script}`, import.meta.url).pathname, String(port), databaseUrl.slice('sqlite:'.length)],
     env: { HOMEMADE_TOKEN: ctx.rootKey },
@@ -105,15 +111,12 @@ export async function measureHomemade(ctx: BenchContext, group: string, database
     port,
   });
   try {
-    return await measure(ctx, server, { group, name: HOMEMADE }, verifySpec(ctx, secrets));
+    return await measure(ctx, server, { group, name }, verifySpec(ctx, secrets));
   } finally {
-    ctx.peakRss.push({ server: `${group}, ${HOMEMADE}`, bytes: server.peakRss() });
+    ctx.peakRss.push({ server: `${group}, ${name}`, bytes: server.peakRss() });
     await server.stop();
   }
 }
-
-/** The scenario name of the home-made verify. */
-export const HOMEMADE = 'home-made Fastify + better-sqlite3 verify, valid keys';
 
 /** Starts the real Keymint server (the built `main.js`, or another build's) on a database, with default settings otherwise. */
 export async function startKeymint(ctx: BenchContext, label: string, env: Record<string, string>, main = SERVER_MAIN): Promise<ServerProcess> {
