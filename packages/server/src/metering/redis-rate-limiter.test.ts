@@ -57,6 +57,21 @@ await describeWithRedis('the Redis rate limiter', () => {
     expect((await shared.apply([wide]))[0].remaining).toBe(97);
   });
 
+  it('answers the applies of one turn, sent as one script, as if each had run alone in arrival order', async () => {
+    clock.set(12 * W);
+    const pure = new MemoryRateLimiter(clock);
+    const buckets = [fresh('batch-a'), fresh('batch-b'), fresh('batch-c')];
+    const tight = fresh('batch-tight');
+    // Spread over three buckets, some with a second limit that refuses them at last: all in one turn.
+    const applies = Array.from({ length: 60 }, (_, i) => [
+      { bucket: buckets[i % 3], limit: 7 + 2 * (i % 3), windowMs: W, cost: 1 + (i % 2) },
+      ...(i % 4 === 0 ? [{ bucket: tight, limit: 4, windowMs: W, cost: 1 }] : []),
+    ]);
+    const expected = applies.map((checks) => pure.apply(checks.map((check) => ({ ...check, bucket: `pure:${check.bucket}` }))));
+    expect(await Promise.all(applies.map((checks) => shared.apply(checks)))).toEqual(expected);
+    expect(expected.filter((decisions) => decisions.every((d) => !d.exceeded)).length).toBeGreaterThan(5);
+  });
+
   it('keeps each counter under the keymint:rl: prefix for two windows', async () => {
     clock.set(9 * W + 10);
     const check = { bucket: fresh('ttl'), limit: 5, windowMs: W, cost: 2 };

@@ -1,5 +1,6 @@
 import { Redis, type Result } from 'ioredis';
 import type { Clock } from '../clock.js';
+import { GroupCommit, type Settled } from '../store/group-commit.js';
 import type { LimitCheck, RateLimiter } from './rate-limiter.js';
 import type { WindowDecision } from './sliding-window.js';
 
@@ -13,47 +14,63 @@ const PROBE_INTERVAL_MS = 1000;
 const MAX_RECONNECT_DELAY_MS = 1000;
 
 /**
- * One `apply`, atomic in Redis. KEYS: per check its current then its previous fixed window's
- * counter. ARGV: now (the app's clock, never Redis TIME), then per check window start, window
- * ms, limit, cost. The sliding count is `sliding-window.ts`'s, operation for operation (Lua
- * numbers are doubles, as JavaScript's): used = current + previous × (1 − (now − start) / window).
- * Any check exceeded: nothing is counted; else every current counter grows by its cost and
- * lives two windows (it is the previous one during the next). Answers per check
+ * The `apply`s of one batch, in arrival order, atomic in Redis. KEYS: per apply, per check its
+ * current then its previous fixed window's counter. ARGV: the number of applies, then per apply
+ * its now (the app's clock, never Redis TIME) and number of checks, then per check window start,
+ * window ms, limit, cost. The sliding count is `sliding-window.ts`'s, operation for operation
+ * (Lua numbers are doubles, as JavaScript's): used = current + previous × (1 − (now − start) /
+ * window). An apply with any check exceeded counts nothing; else every current counter grows by
+ * its cost and lives two windows (it is the previous one during the next). Each apply sees the
+ * counts of those before it, as if each had been its own script. Answers per apply, per check
  * {exceeded 0/1, remaining (whole, ≥ 0)}.
  */
 const APPLY_SCRIPT = `
-local now = tonumber(ARGV[1])
-local n = #KEYS / 2
-local answers = {}
-local refused = false
-for i = 1, n do
-  local base = 1 + (i - 1) * 4
-  local start, window, limit, cost = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
-  local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
-  local used = current + previous * (1 - (now - start) / window)
-  local exceeded = used + cost > limit
-  local left = limit - used
-  if not exceeded then left = left - cost end
-  if exceeded then refused = true end
-  answers[i] = { exceeded and 1 or 0, math.max(0, math.floor(left)) }
-end
-if not refused then
+local results = {}
+local k, a = 0, 2
+for r = 1, tonumber(ARGV[1]) do
+  local now, n = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local first = a + 2
+  local answers = {}
+  local refused = false
   for i = 1, n do
-    local base = 1 + (i - 1) * 4
-    local cost = tonumber(ARGV[base + 4])
-    if cost > 0 then
-      redis.call('INCRBY', KEYS[2 * i - 1], cost)
-      redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * tonumber(ARGV[base + 2]))
+    local base = first + (i - 1) * 4
+    local start, window, limit, cost = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+    local current = tonumber(redis.call('GET', KEYS[k + 2 * i - 1]) or '0')
+    local previous = tonumber(redis.call('GET', KEYS[k + 2 * i]) or '0')
+    local used = current + previous * (1 - (now - start) / window)
+    local exceeded = used + cost > limit
+    local left = limit - used
+    if not exceeded then left = left - cost end
+    if exceeded then refused = true end
+    answers[i] = { exceeded and 1 or 0, math.max(0, math.floor(left)) }
+  end
+  if not refused then
+    for i = 1, n do
+      local base = first + (i - 1) * 4
+      local cost = tonumber(ARGV[base + 3])
+      if cost > 0 then
+        redis.call('INCRBY', KEYS[k + 2 * i - 1], cost)
+        redis.call('PEXPIRE', KEYS[k + 2 * i - 1], 2 * tonumber(ARGV[base + 1]))
+      end
     end
   end
+  results[r] = answers
+  k = k + 2 * n
+  a = first + 4 * n
 end
-return answers
+return results
 `;
+
+/** One `apply` waiting for its batch: the checks, with the time and window starts it was asked at. */
+interface PendingApply {
+  now: number;
+  checks: readonly LimitCheck[];
+  starts: number[];
+}
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    keymintRateLimit(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, number][], Context>;
+    keymintRateLimit(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, number][][], Context>;
   }
 }
 
@@ -74,8 +91,9 @@ export interface RedisRateLimiterOptions {
 }
 
 /**
- * Rate limits shared by every instance: each `apply` is one Lua script over all its checks, so
- * the all-or-none decision is atomic across instances and exact while Redis answers. When Redis
+ * Rate limits shared by every instance: the `apply`s of one event-loop turn (and those arriving
+ * while a batch is out) go to Redis as one Lua script, one command for all of them; each apply's
+ * all-or-none decision is atomic across instances and exact while Redis answers. When Redis
  * is unreachable or slower than the command timeout the request is limited by `fallback` (each
  * instance on its own: with N instances up to N× a limit), verify never waits longer than that
  * timeout, and a connection that timed out is dropped so that the next requests go straight to
@@ -89,6 +107,7 @@ export class RedisRateLimiter implements RateLimiter {
   private wasHealthy = true;
   private closing = false;
   private readonly probe: NodeJS.Timeout;
+  private readonly batches = new GroupCommit<PendingApply, WindowDecision[]>((applies) => this.run(applies));
 
   constructor(private readonly options: RedisRateLimiterOptions) {
     this.redis = new Redis(options.url, {
@@ -97,8 +116,6 @@ export class RedisRateLimiter implements RateLimiter {
       connectTimeout: 2000,
       commandTimeout: options.commandTimeoutMs ?? LIMITER_COMMAND_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
-      // Verifies arriving in one turn of the event loop share one write (and one read) to Redis.
-      enableAutoPipelining: true,
     });
     this.redis.defineCommand('keymintRateLimit', { lua: APPLY_SCRIPT });
     // Without a listener an error event would crash the process; the state change is what matters.
@@ -123,15 +140,30 @@ export class RedisRateLimiter implements RateLimiter {
     const now = this.options.clock.now();
     if (!this.healthy()) return this.options.fallback.apply(checks);
     const starts = checks.map((check) => Math.floor(now / check.windowMs) * check.windowMs);
-    const keys = checks.flatMap((check, i) => [counterKey(check, starts[i]), counterKey(check, starts[i] - check.windowMs)]);
-    const args = checks.flatMap((check, i) => [starts[i], check.windowMs, check.limit, check.cost]);
     try {
-      const answers = await this.redis.keymintRateLimit(keys.length, ...keys, now, ...args);
-      return answers.map(([exceeded, remaining], i) => ({ exceeded: exceeded === 1, remaining, resetAt: starts[i] + checks[i].windowMs }));
+      return await this.batches.submit({ now, checks, starts });
     } catch (err) {
       this.lost(err);
       return this.options.fallback.apply(checks);
     }
+  }
+
+  /** One batch of applies in one script; a failure fails them all (each then limits in memory). */
+  private async run(applies: PendingApply[]): Promise<Settled<WindowDecision[]>[]> {
+    const keys: string[] = [];
+    const args: number[] = [applies.length];
+    for (const { now, checks, starts } of applies) {
+      args.push(now, checks.length);
+      checks.forEach((check, i) => {
+        keys.push(counterKey(check, starts[i]), counterKey(check, starts[i] - check.windowMs));
+        args.push(starts[i], check.windowMs, check.limit, check.cost);
+      });
+    }
+    const answers = await this.redis.keymintRateLimit(keys.length, ...keys, ...args);
+    return answers.map((decided, r) => {
+      const { checks, starts } = applies[r];
+      return { value: decided.map(([exceeded, remaining], i) => ({ exceeded: exceeded === 1, remaining, resetAt: starts[i] + checks[i].windowMs })) };
+    });
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,8 @@ const MAX_BATCH = 128;
 /**
  * Group commit: items submitted while a batch is queued or running are committed together, in
  * arrival order, by one call of `commit`. A SQLite commit costs its WAL page writes whatever it
- * holds, so creates arriving in the same event-loop turn share one. `commit` settles each item
+ * holds, and a PostgreSQL statement or a Redis script its round trip, so the writes arriving in
+ * the same event-loop turn share one. `commit` settles each item
  * on its own (one failing item does not fail the others); if `commit` itself throws, nothing of
  * the batch was committed and every item fails with that error. Items are answered only after
  * their batch has committed.
