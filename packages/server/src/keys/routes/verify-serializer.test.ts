@@ -60,18 +60,37 @@ describe('the verify answer serializer', () => {
     expect(answered(once)).toBe('changed after the first answer');
   });
 
-  it('serializes whole an answer with a field it does not compose', () => {
+  it('composes the applied rate limits and balances around the memo, in the bytes of the schema serializer', () => {
     const serialize = verifyResultSerializer();
     const view = key('key_3');
-    const result: VerifyKeyResult = {
-      valid: true,
-      code: 'VALID',
-      key: view,
-      rate_limits: [{ name: 'default', scope: 'key', limit: 5, remaining: 4, reset_at: '2026-01-01T00:01:00.000Z', exceeded: false }],
-      organization_credits_remaining: 7,
-    };
-    expect(serialize({ valid: true, code: 'VALID', key: view })).toBe(schema({ valid: true, code: 'VALID', key: view }));
-    expect(serialize(result)).toBe(schema(result));
-    expect(serialize(result)).toContain('"rate_limits"');
+    const limit = { name: 'default', scope: 'key' as const, limit: 5, remaining: 4, reset_at: '2026-01-01T00:01:00.000Z', exceeded: false };
+    const results: VerifyKeyResult[] = [
+      { valid: true, code: 'VALID', key: view },
+      { valid: true, code: 'VALID', key: view, rate_limits: [limit] },
+      {
+        valid: false,
+        code: 'RATE_LIMITED',
+        key: view,
+        rate_limits: [
+          { ...limit, remaining: 0, exceeded: true },
+          { ...limit, name: 'org "wide"', scope: 'organization' },
+        ],
+      },
+      { valid: true, code: 'VALID', key: view, rate_limits: [], credits_remaining: null, organization_credits_remaining: 7 },
+      { valid: false, code: 'USAGE_EXCEEDED', key: view, credits_remaining: 0 },
+    ];
+    for (let round = 0; round < 3; round++) for (const result of results) expect(serialize(result)).toBe(schema(result));
+    // Composed, not serialized whole: a change to the view after it was memoized does not show.
+    const name = view.name;
+    view.name = 'changed after the memo';
+    expect(JSON.parse(serialize(results[2])).key.name).toBe(name);
+  });
+
+  it('serializes whole an answer with a field it does not compose', () => {
+    const serialize = verifyResultSerializer();
+    const view = key('key_4');
+    const result = { valid: true, code: 'VALID', key: view, note: 'not in the schema' } as VerifyKeyResult;
+    for (let round = 0; round < 3; round++) expect(serialize(result)).toBe(schema(result));
+    expect(serialize(result)).not.toContain('note');
   });
 });
