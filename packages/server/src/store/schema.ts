@@ -159,6 +159,8 @@ export interface Database {
   usage_counts: UsageCountRow;
   /** The same per tag of the verifies. */
   usage_tag_counts: UsageCountRow & { tag: string };
+  /** The same summed over all keys (`scope` 'all', `scope_id` '') and per organization ('organization', its id). */
+  usage_totals: Omit<UsageCountRow, 'key_id' | 'organization_id' | 'user_id'> & { scope: string; scope_id: string };
 }
 
 /** One bucket's count of one key's verifies with one code; `granularity` is `minute`, `hour` or `day`. */

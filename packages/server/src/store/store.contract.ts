@@ -455,7 +455,7 @@ export function storeContract(open: () => Promise<Store>, openUnmigrated: () => 
   credentialsContract(() => store);
   webhooksContract(() => store);
   leaksContract(() => store);
-  usageContract(() => store);
+  usageContract(() => store, openUnmigrated);
   keyBulkContract(() => store);
 }
 

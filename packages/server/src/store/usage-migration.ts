@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 
 /**
  * Migration `0006_usage`: verify counts per (granularity, key, bucket, code), and the same per
@@ -58,4 +58,38 @@ export async function coverUsageIndexes(db: Kysely<unknown>): Promise<void> {
       await db.schema.createIndex(`${table}_${name}`).on(table).columns(columns).execute();
     }
   }
+}
+
+/**
+ * Migration `0010_usage_totals`: verify counts per (granularity, bucket, code) of all keys
+ * (`scope` 'all', `scope_id` '') and of each organization ('organization', its id), kept beside
+ * the per-key counts by the same writes and rollups, so a query over all keys or one
+ * organization reads one row per bucket and code instead of one per key. Filled from the
+ * per-key counts already there.
+ */
+export async function createUsageTotals(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('usage_totals')
+    .ifNotExists()
+    .addColumn('granularity', 'text', (c) => c.notNull())
+    .addColumn('bucket_start', 'bigint', (c) => c.notNull())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('scope_id', 'text', (c) => c.notNull())
+    .addColumn('code', 'text', (c) => c.notNull())
+    .addColumn('n', 'bigint', (c) => c.notNull())
+    .addColumn('credits_spent', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('usage_totals_pk', ['granularity', 'scope', 'scope_id', 'bucket_start', 'code'])
+    .execute();
+  await backfillUsageTotals(db);
+}
+
+/** Replaces the totals with the sums of the per-key counts (the migration's backfill; the usage benchmark's after seeding). */
+export async function backfillUsageTotals(db: Kysely<unknown>): Promise<void> {
+  const sums = sql`cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)`;
+  await sql`delete from usage_totals`.execute(db);
+  await sql`insert into usage_totals (granularity, bucket_start, scope, scope_id, code, n, credits_spent)
+    select granularity, bucket_start, 'all', '', code, ${sums} from usage_counts group by granularity, bucket_start, code`.execute(db);
+  await sql`insert into usage_totals (granularity, bucket_start, scope, scope_id, code, n, credits_spent)
+    select granularity, bucket_start, 'organization', organization_id, code, ${sums} from usage_counts
+    where organization_id is not null group by granularity, organization_id, bucket_start, code`.execute(db);
 }

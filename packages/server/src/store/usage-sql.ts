@@ -15,39 +15,86 @@ import {
 /** Rows per upsert: 8 parameters each, far under both dialects' limits. */
 const ADD_CHUNK = 500;
 
-type UsageTable = 'usage_counts' | 'usage_tag_counts';
-const TABLES: readonly UsageTable[] = ['usage_counts', 'usage_tag_counts'];
-
-/** The columns that name a row of `table` (its primary key, the upsert's conflict target), without `granularity`. */
-const identity = (table: UsageTable) => (table === 'usage_tag_counts' ? ['key_id', 'bucket_start', 'tag', 'code'] : ['key_id', 'bucket_start', 'code']);
-const columns = (names: string[]) => sql.join(names.map((name) => sql.ref(name)));
-
-/** Orders rows by their primary key, so concurrent upserts on PostgreSQL lock rows in one order (no deadlock). */
-const byIdentity = (a: UsageCount, b: UsageCount) =>
-  a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.minute - b.minute || (a.tag ?? '').localeCompare(b.tag ?? '') || a.code.localeCompare(b.code);
+type UsageTable = 'usage_counts' | 'usage_tag_counts' | 'usage_totals';
 
 /**
- * `Store.addUsage`: adds minute counts with one upsert per chunk (`n = n + excluded.n`), so
- * instances writing the same bucket at once add up instead of overwriting each other.
+ * Each usage table's columns beside `granularity`: those naming a row (with `granularity` its
+ * primary key, the upserts' conflict target) and the owner columns a row carries.
+ */
+const TABLES: Readonly<Record<UsageTable, { identity: readonly string[]; carried: readonly string[] }>> = {
+  usage_counts: { identity: ['key_id', 'bucket_start', 'code'], carried: ['organization_id', 'user_id'] },
+  usage_tag_counts: { identity: ['key_id', 'bucket_start', 'tag', 'code'], carried: ['organization_id', 'user_id'] },
+  usage_totals: { identity: ['scope', 'scope_id', 'bucket_start', 'code'], carried: [] },
+};
+const TABLE_NAMES = Object.keys(TABLES) as UsageTable[];
+const BIGINT_COLUMNS = new Set(['bucket_start', 'n', 'credits_spent']);
+
+type UsageRow = Record<string, string | number | null>;
+const columns = (names: readonly string[]) => sql.join(names.map((name) => sql.ref(name)));
+
+/** The rows each table gains from `counts`: the per-key ones as counted, the totals summed per scope. */
+function rowsOf(counts: readonly UsageCount[]): Record<UsageTable, UsageRow[]> {
+  const rows: Record<UsageTable, UsageRow[]> = { usage_counts: [], usage_tag_counts: [], usage_totals: [] };
+  const totals = new Map<string, { scope: string; scope_id: string; bucket_start: Millis; code: string; n: number; credits_spent: number }>();
+  const addTotal = (scope: string, scopeId: string, count: UsageCount) => {
+    const name = JSON.stringify([scope, scopeId, count.minute, count.code]);
+    const total = totals.get(name) ?? { scope, scope_id: scopeId, bucket_start: count.minute, code: count.code, n: 0, credits_spent: 0 };
+    totals.set(name, total);
+    total.n += count.n;
+    total.credits_spent += count.creditsSpent;
+  };
+  for (const count of counts) {
+    const row = { key_id: count.keyId, bucket_start: count.minute, code: count.code, organization_id: count.organizationId, user_id: count.userId };
+    const sums = { n: count.n, credits_spent: count.creditsSpent };
+    if (count.tag !== undefined) {
+      rows.usage_tag_counts.push({ ...row, tag: count.tag, ...sums });
+      continue;
+    }
+    rows.usage_counts.push({ ...row, ...sums });
+    addTotal('all', '', count);
+    if (count.organizationId !== null) addTotal('organization', count.organizationId, count);
+  }
+  rows.usage_totals = [...totals.values()];
+  return rows;
+}
+
+/** Orders rows by their identity, so concurrent upserts on PostgreSQL lock rows in one order (no deadlock). */
+const byIdentity =
+  (identity: readonly string[]) =>
+  (a: UsageRow, b: UsageRow): number => {
+    for (const column of identity) {
+      const [x, y] = [a[column] ?? '', b[column] ?? ''];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+
+/**
+ * `Store.addUsage`: adds minute counts with one upsert per table and chunk (`n = n + excluded.n`),
+ * so instances writing the same bucket at once add up instead of overwriting each other. The
+ * totals are written in the same transaction: they always agree with the per-key counts.
  */
 export async function addUsage(db: Kysely<Database>, counts: readonly UsageCount[]): Promise<void> {
   if (counts.length === 0) return;
+  const rows = rowsOf(counts);
   await db.transaction().execute(async (trx) => {
-    for (const table of TABLES) {
-      const rows = counts.filter((count) => (count.tag !== undefined) === (table === 'usage_tag_counts')).sort(byIdentity);
-      for (let i = 0; i < rows.length; i += ADD_CHUNK) {
-        const values = rows.slice(i, i + ADD_CHUNK).map((count) => {
-          const tag = table === 'usage_tag_counts' ? sql`${count.tag}, ` : sql``;
-          return sql`('minute', cast(${count.minute} as bigint), ${count.keyId}, ${tag}${count.code}, ${count.organizationId}, ${count.userId},
-            cast(${count.n} as bigint), cast(${count.creditsSpent} as bigint))`;
+    for (const table of TABLE_NAMES) {
+      const { identity, carried } = TABLES[table];
+      const names = ['granularity', ...identity, ...carried, 'n', 'credits_spent'];
+      const sortedRows = rows[table].sort(byIdentity(identity));
+      for (let i = 0; i < sortedRows.length; i += ADD_CHUNK) {
+        const values = sortedRows.slice(i, i + ADD_CHUNK).map((row) => {
+          const cells = names.map((name) =>
+            name === 'granularity' ? sql`'minute'` : BIGINT_COLUMNS.has(name) ? sql`cast(${row[name]} as bigint)` : sql`${row[name]}`,
+          );
+          return sql`(${sql.join(cells)})`;
         });
-        const names = ['granularity', 'bucket_start', 'key_id', ...(table === 'usage_tag_counts' ? ['tag'] : []), 'code'];
-        await sql`insert into ${sql.table(table)} (${columns([...names, 'organization_id', 'user_id', 'n', 'credits_spent'])})
+        const owners = carried.map((name) => sql`, ${sql.ref(name)} = excluded.${sql.ref(name)}`);
+        await sql`insert into ${sql.table(table)} (${columns(names)})
           values ${sql.join(values)}
-          on conflict (${columns(['granularity', ...identity(table)])}) do update set
+          on conflict (${columns(['granularity', ...identity])}) do update set
             n = ${sql.ref(`${table}.n`)} + excluded.n,
-            credits_spent = ${sql.ref(`${table}.credits_spent`)} + excluded.credits_spent,
-            organization_id = excluded.organization_id, user_id = excluded.user_id`.execute(trx);
+            credits_spent = ${sql.ref(`${table}.credits_spent`)} + excluded.credits_spent${sql.join(owners, sql``)}`.execute(trx);
       }
     }
   });
@@ -67,22 +114,25 @@ export async function rollUpUsage(db: Kysely<Database>, granularity: 'hour' | 'd
   const start = since - (since % width);
   const bucket = sql`(bucket_start / ${sql.lit(width)}) * ${sql.lit(width)}`;
   await db.transaction().execute(async (trx) => {
-    for (const table of TABLES) {
-      const rest = identity(table).filter((name) => name !== 'bucket_start');
-      await sql`insert into ${sql.table(table)} (${columns(['granularity', 'bucket_start', ...rest, 'organization_id', 'user_id', 'n', 'credits_spent'])})
-        select ${granularity}, ${bucket}, ${columns(rest)}, max(organization_id), max(user_id), cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)
+    for (const table of TABLE_NAMES) {
+      const { identity, carried } = TABLES[table];
+      const rest = identity.filter((name) => name !== 'bucket_start');
+      const owners = carried.map((name) => sql`max(${sql.ref(name)}), `);
+      const replaced = carried.map((name) => sql`, ${sql.ref(name)} = excluded.${sql.ref(name)}`);
+      await sql`insert into ${sql.table(table)} (${columns(['granularity', 'bucket_start', ...rest, ...carried, 'n', 'credits_spent'])})
+        select ${granularity}, ${bucket}, ${columns(rest)}, ${sql.join(owners, sql``)}cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)
         from ${sql.table(table)}
         where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)
         group by ${bucket}, ${columns(rest)}
-        on conflict (${columns(['granularity', ...identity(table)])}) do update set
-          n = excluded.n, credits_spent = excluded.credits_spent, organization_id = excluded.organization_id, user_id = excluded.user_id`.execute(trx);
+        on conflict (${columns(['granularity', ...identity])}) do update set
+          n = excluded.n, credits_spent = excluded.credits_spent${sql.join(replaced, sql``)}`.execute(trx);
     }
   });
 }
 
 /** `Store.pruneUsage`: deletes each granularity's buckets older than its retention. */
 export async function pruneUsage(db: Kysely<Database>, before: UsageRetention): Promise<void> {
-  for (const table of TABLES) {
+  for (const table of TABLE_NAMES) {
     for (const [granularity, time] of Object.entries(before)) {
       await sql`delete from ${sql.table(table)} where granularity = ${granularity} and bucket_start < cast(${time} as bigint)`.execute(db);
     }
@@ -128,13 +178,35 @@ interface SumRow {
   credits_spent: number;
 }
 const sumOf = (row: SumRow): UsageSum => ({ at: row.at, code: row.code, n: Number(row.n), creditsSpent: Number(row.credits_spent) });
-const sums = sql`cast(sum(n) as bigint) as n, cast(sum(credits_spent) as bigint) as credits_spent`;
+const sumColumns = sql`cast(sum(n) as bigint) as n, cast(sum(credits_spent) as bigint) as credits_spent`;
+
+/**
+ * The `usage_totals` rows that answer `filter` whole: all keys, or the one organization the
+ * filter and its owners come down to. Null: the filter names a key or a user, or owners
+ * beyond one organization, and only the per-key counts can answer it.
+ */
+function totalsOf(filter: UsageFilter): RawBuilder<unknown> | null {
+  if (filter.keyId !== undefined || filter.userId !== undefined) return null;
+  let organizationId = filter.organizationId;
+  if (filter.owners) {
+    const { userId, organizationIds } = filter.owners;
+    if (userId !== null || organizationIds.length !== 1) return null;
+    if (organizationId !== undefined && organizationId !== organizationIds[0]) return null;
+    organizationId = organizationIds[0];
+  }
+  const scope = organizationId === undefined ? sql`scope = 'all' and scope_id = ''` : sql`scope = 'organization' and scope_id = ${organizationId}`;
+  return sql`usage_totals where granularity = ${filter.granularity} and ${scope}
+    and bucket_start >= cast(${filter.from} as bigint) and bucket_start < cast(${filter.to} as bigint)`;
+}
+
+/** The rows of `table` that `filter` selects: `from … where …`, less the `from`. */
+const selected = (table: UsageTable, filter: UsageFilter, dialect: Dialect) => sql`${source(table, filter, dialect)} where ${whereOf(filter)}`;
 
 /** `Store.sumUsage`: the verifies `filter` selects, summed per bucket and code. */
 export async function sumUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter): Promise<UsageSum[]> {
-  const { rows } = await sql<SumRow>`select bucket_start as at, code, ${sums} from ${source('usage_counts', filter, dialect)}
-    where ${whereOf(filter)} group by bucket_start, code`.execute(db);
-  return rows.map(sumOf);
+  const rows = totalsOf(filter) ?? selected('usage_counts', filter, dialect);
+  const { rows: sums } = await sql<SumRow>`select bucket_start as at, code, ${sumColumns} from ${rows} group by bucket_start, code`.execute(db);
+  return sums.map(sumOf);
 }
 
 const DIMENSION: Readonly<Record<UsageDimension, { table: UsageTable; column: string }>> = {
@@ -151,13 +223,12 @@ const DIMENSION: Readonly<Record<UsageDimension, { table: UsageTable; column: st
 export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
   const { table, column } = DIMENSION[by];
   const group = sql.ref(column);
-  const where = whereOf(filter);
-  const from = source(table, filter, dialect);
-  const top = await sql<{ at: string }>`select ${group} as at from ${from} where ${where}
+  const rows = (by === 'code' ? totalsOf(filter) : null) ?? selected(table, filter, dialect);
+  const top = await sql<{ at: string }>`select ${group} as at from ${rows}
     group by ${group} order by sum(n) desc, ${group} limit ${sql.lit(limit)}`.execute(db);
   if (top.rows.length === 0) return [];
   const names = top.rows.map((row) => row.at);
-  const { rows } = await sql<SumRow>`select ${group} as at, code, ${sums} from ${from}
-    where ${where} and ${group} in (${sql.join(names)}) group by ${group}, code`.execute(db);
-  return rows.map(sumOf);
+  const { rows: sums } = await sql<SumRow>`select ${group} as at, code, ${sumColumns} from ${rows}
+    and ${group} in (${sql.join(names)}) group by ${group}, code`.execute(db);
+  return sums.map(sumOf);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0 } from './contract-fixtures.js';
+import type { KyselyStore } from './kysely-store.js';
 import type { Store, UsageCount, UsageFilter } from './store.js';
 
 const MIN = 60_000;
@@ -23,9 +24,10 @@ const sorted = <T extends { at: unknown; code: string }>(rows: T[]) =>
 /**
  * The usage part of the store contract (see `storeContract`): counts add up (also from writers
  * racing on one bucket), roll up into hours and days idempotently, are pruned by age, and are
- * summed and grouped within the filter's owners.
+ * summed and grouped within the filter's owners; sums over all keys or one organization (read
+ * from totals) agree with the per-key counts, also for counts written before the totals existed.
  */
-export function usageContract(current: () => Store): void {
+export function usageContract(current: () => Store, openUnmigrated: () => Promise<KyselyStore>): void {
   describe('usage', () => {
     it('adds counts to what a bucket holds, also from concurrent writers', async () => {
       const store = current();
@@ -98,6 +100,83 @@ export function usageContract(current: () => Store): void {
         { at: 'REVOKED', code: 'REVOKED', n: 3, creditsSpent: 0 },
         { at: 'VALID', code: 'VALID', n: 13, creditsSpent: 0 },
       ]);
+    });
+
+    it('answers all keys and one organization as the sum of their keys, after adds, rollups, a rerun and a prune', async () => {
+      const store = current();
+      const mixed = [
+        count({ keyId: 'key_a', organizationId: 'org_1', n: 5, creditsSpent: 2 }),
+        count({ keyId: 'key_b', organizationId: 'org_1', n: 2, code: 'RATE_LIMITED' }),
+        count({ keyId: 'key_c', organizationId: 'org_2', n: 3, minute: T0 + HOUR }),
+        count({ keyId: 'key_d', organizationId: null, userId: 'u_1', n: 7, minute: T0 + DAY }),
+        count({ keyId: 'key_a', organizationId: 'org_1', tag: 'plan:pro', n: 5 }),
+      ];
+      await Promise.all([store.addUsage(mixed), store.addUsage(mixed.slice(0, 3))]);
+      for (let run = 0; run < 2; run++) {
+        await store.rollUpUsage('hour', T0);
+        await store.rollUpUsage('day', T0);
+      }
+      await store.pruneUsage({ minute: T0 + MIN, hour: T0, day: T0 });
+      // Owners naming two organizations (or a user) can only be answered key by key: the reference.
+      const everyone = { userId: 'u_1', organizationIds: ['org_1', 'org_2'] };
+      const org1ByKey = { userId: null, organizationIds: ['org_1', 'org_none'] };
+      for (const granularity of ['minute', 'hour', 'day'] as const) {
+        const sums = async (filter: Partial<UsageFilter>) => sorted(await store.sumUsage(all({ granularity, ...filter })));
+        expect(await sums({})).toEqual(await sums({ owners: everyone }));
+        expect(await sums({ organizationId: 'org_1' })).toEqual(await sums({ owners: org1ByKey }));
+        expect(await sums({ owners: { userId: null, organizationIds: ['org_1'] } })).toEqual(await sums({ owners: org1ByKey }));
+        expect(await sums({ organizationId: 'org_2', owners: { userId: null, organizationIds: ['org_1'] } })).toEqual([]);
+        const codes = async (filter: Partial<UsageFilter>) => sorted(await store.groupUsage(all({ granularity, ...filter }), 'code', 100));
+        expect(await codes({})).toEqual(await codes({ owners: everyone }));
+        expect(await codes({ organizationId: 'org_1' })).toEqual(await codes({ owners: org1ByKey }));
+      }
+      expect(sorted(await store.sumUsage(all({ granularity: 'hour', organizationId: 'org_1' })))).toEqual([
+        { at: T0, code: 'RATE_LIMITED', n: 4, creditsSpent: 0 },
+        { at: T0, code: 'VALID', n: 10, creditsSpent: 4 },
+      ]);
+      expect(await store.sumUsage(all({ granularity: 'minute' }))).toEqual(await store.sumUsage(all({ granularity: 'minute', owners: everyone })));
+      expect((await store.sumUsage(all({ granularity: 'minute' }))).reduce((sum, row) => sum + row.n, 0)).toBe(13);
+    });
+
+    it('are summed over all keys and per organization by migration 0010 from counts written before it', async () => {
+      const old = await openUnmigrated();
+      try {
+        await old.migrateTo('0009_usage_covering');
+        // Rows as the per-key writes before 0010 left them: no totals.
+        const row = (granularity: string, keyId: string, organizationId: string | null, code: string, n: number, creditsSpent: number) => ({
+          granularity,
+          bucket_start: T0,
+          key_id: keyId,
+          code,
+          organization_id: organizationId,
+          user_id: organizationId === null ? 'u_1' : null,
+          n,
+          credits_spent: creditsSpent,
+        });
+        const rows = (granularity: string) => [
+          row(granularity, 'key_a', 'org_1', 'VALID', 4, 1),
+          row(granularity, 'key_b', 'org_1', 'VALID', 1, 0),
+          row(granularity, 'key_c', null, 'EXPIRED', 2, 0),
+        ];
+        await old.db
+          .insertInto('usage_counts')
+          .values([...rows('minute'), ...rows('hour')])
+          .execute();
+        await old.migrate();
+        const everyone = { userId: 'u_1', organizationIds: ['org_1'] };
+        for (const granularity of ['minute', 'hour'] as const) {
+          expect(sorted(await old.sumUsage(all({ granularity })))).toEqual([
+            { at: T0, code: 'EXPIRED', n: 2, creditsSpent: 0 },
+            { at: T0, code: 'VALID', n: 5, creditsSpent: 1 },
+          ]);
+          expect(sorted(await old.sumUsage(all({ granularity })))).toEqual(sorted(await old.sumUsage(all({ granularity, owners: everyone }))));
+          expect(await old.sumUsage(all({ granularity, organizationId: 'org_1' }))).toEqual([{ at: T0, code: 'VALID', n: 5, creditsSpent: 1 }]);
+        }
+        await old.addUsage([count({ keyId: 'key_a', organizationId: 'org_1', n: 1 })]);
+        expect(await old.sumUsage(all({ organizationId: 'org_1' }))).toEqual([{ at: T0, code: 'VALID', n: 6, creditsSpent: 1 }]);
+      } finally {
+        await old.close();
+      }
     });
   });
 }
