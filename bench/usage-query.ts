@@ -95,6 +95,7 @@ try {
     `organization_id=org_bench_1&granularity=hour&${last30}&group_by=tag`,
     `organization_id=org_bench_7&granularity=day&${all}&group_by=key`,
     `granularity=hour&${last30}&group_by=code`,
+    `granularity=hour&${last30}&group_by=key`,
     `granularity=day&${all}&group_by=code`,
     `granularity=day&${all}&group_by=key`,
   ];

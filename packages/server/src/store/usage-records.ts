@@ -30,6 +30,11 @@ export interface UsageFilter {
   userId?: string;
   /** The part of the key space the caller may read (as `KeyFilter.owners`); undefined: all. */
   owners?: { userId: string | null; organizationIds: string[] };
+  /**
+   * Whole days in [from, to) whose hours are all still kept: a grouping of hours may sum these
+   * days from their day buckets (rolled up with the hours, the same sums) instead of their hours.
+   */
+  wholeDays?: { from: Millis; to: Millis };
 }
 
 /** What usage is grouped by: a key, a code or a tag. */

@@ -138,6 +138,33 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       expect((await store.sumUsage(all({ granularity: 'minute' }))).reduce((sum, row) => sum + row.n, 0)).toBe(13);
     });
 
+    it('groups the whole days of an hour filter from day buckets, the hours around them from hours', async () => {
+      const store = current();
+      await store.addUsage([
+        count({ keyId: 'key_a', minute: T0 - HOUR, n: 1 }),
+        count({ keyId: 'key_a', minute: T0 + HOUR, n: 2 }),
+        count({ keyId: 'key_b', minute: T0 + DAY + HOUR, n: 5, tag: 'x' }),
+        count({ keyId: 'key_b', minute: T0 + DAY + HOUR, n: 5 }),
+        count({ keyId: 'key_a', minute: T0 + 2 * DAY + HOUR, n: 4 }),
+      ]);
+      await store.rollUpUsage('hour', T0 - DAY);
+      await store.rollUpUsage('day', T0 - DAY);
+      const hours = all({ granularity: 'hour', from: T0 - 2 * HOUR, to: T0 + 2 * DAY + 2 * HOUR });
+      const split = { ...hours, wholeDays: { from: T0, to: T0 + 2 * DAY } };
+      for (const by of ['key', 'tag'] as const) expect(sorted(await store.groupUsage(split, by, 100))).toEqual(sorted(await store.groupUsage(hours, by, 100)));
+      expect(sorted(await store.groupUsage(split, 'key', 100))).toEqual([
+        { at: 'key_a', code: 'VALID', n: 7, creditsSpent: 0 },
+        { at: 'key_b', code: 'VALID', n: 5, creditsSpent: 0 },
+      ]);
+      // With the hours of the whole days gone, their day buckets still answer: the days were read, not the hours.
+      await store.pruneUsage({ minute: T0 + 3 * DAY, hour: T0 + 2 * DAY, day: T0 - DAY });
+      expect(sorted(await store.groupUsage(split, 'key', 100))).toEqual([
+        { at: 'key_a', code: 'VALID', n: 6, creditsSpent: 0 },
+        { at: 'key_b', code: 'VALID', n: 5, creditsSpent: 0 },
+      ]);
+      expect(await store.groupUsage(split, 'tag', 100)).toEqual([{ at: 'x', code: 'VALID', n: 5, creditsSpent: 0 }]);
+    });
+
     it('are summed over all keys and per organization by migration 0010 from counts written before it', async () => {
       const old = await openUnmigrated();
       try {

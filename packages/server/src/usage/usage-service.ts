@@ -102,7 +102,8 @@ export class UsageService {
   /** The groups with the largest totals over the range, descending (ties by name). */
   private async groups(range: UsageRange, selection: Omit<UsageFilter, 'granularity' | 'from' | 'to'>, by: UsageGroupBy): Promise<UsageGroup[]> {
     const byName = new Map<string, Counts>();
-    for (const sum of await this.store.groupUsage(this.filter(range, selection), by, USAGE_MAX_GROUPS)) {
+    const filter = { ...this.filter(range, selection), wholeDays: this.wholeDays(range) };
+    for (const sum of await this.store.groupUsage(filter, by, USAGE_MAX_GROUPS)) {
       const name = String(sum.at);
       const counts = byName.get(name) ?? emptyCounts();
       byName.set(name, counts);
@@ -111,6 +112,19 @@ export class UsageService {
     return [...byName]
       .sort(([a, x], [b, y]) => y.total - x.total || (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, counts]) => ({ [GROUP_FIELD[by]]: name, ...counts }));
+  }
+
+  /**
+   * The whole days of an hour range that a grouping may read from day buckets: those whose every
+   * hour is still kept (retention prunes hours before days; a day bucket would still count them).
+   */
+  private wholeDays(range: UsageRange): UsageFilter['wholeDays'] {
+    if (range.granularity !== 'hour') return undefined;
+    const kept = this.clock.now() - Math.min(this.retention.hourDays, this.retention.dayDays) * DAY_MS;
+    const first = Math.max(range.start, kept);
+    const from = first + ((DAY_MS - (first % DAY_MS)) % DAY_MS);
+    const to = range.to - (range.to % DAY_MS);
+    return to > from ? { from, to } : undefined;
   }
 
   private filter(range: UsageRange, selection: Omit<UsageFilter, 'granularity' | 'from' | 'to'>): UsageFilter {

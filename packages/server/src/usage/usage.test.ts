@@ -168,6 +168,67 @@ describe('GET /v1/usage', () => {
     expect((await as(t, session).get(`/v1/usage?organization_id=org_usage_elsewhere&${window()}`)).statusCode).toBe(404);
   });
 
+  it('groups an hour range as its buckets sum: whole days, the hours around them, and hours past retention left out', async () => {
+    const org = 'org_days';
+    const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
+    const day0 = NOW - (NOW % DAY) + DAY;
+    const verifiesAt = async (time: number, verifies: [{ secret: string }, number, string[]?][]) => {
+      t.clock.set(time);
+      for (const [key, n, tags] of verifies) for (let i = 0; i < n; i++) await verify(key.secret, tags ? { tags } : {});
+      await t.flush();
+      await t.services.usage.maintain();
+    };
+    await verifiesAt(day0 + HOUR, [
+      [a, 3, ['t1']],
+      [b, 1],
+    ]);
+    await verifiesAt(day0 + DAY + 5 * HOUR, [
+      [a, 1],
+      [b, 2, ['t1']],
+    ]);
+    await verifiesAt(day0 + 2 * DAY + 5 * HOUR, [[b, 1]]);
+    await verifiesAt(day0 + 3 * DAY + HOUR, [[a, 1, ['t2']]]);
+    const query = (by: string) => `/v1/usage?organization_id=${org}&${range(day0 - 3 * HOUR, day0 + 3 * DAY + 3 * HOUR, 'hour')}&group_by=${by}`;
+    const answer = async (by: string) => {
+      const response = await as(t, t.rootKey).get(query(by));
+      expect(response.statusCode, response.body).toBe(200);
+      const { buckets, groups } = response.json() as { buckets: { total: number }[]; groups: Record<string, string | number>[] };
+      return { total: buckets.reduce((sum, bucket) => sum + bucket.total, 0), groups: groups.map((g) => [g.key_id ?? g.tag, g.total]) };
+    };
+    expect(await answer('key')).toEqual({
+      total: 9,
+      groups: [
+        [a.id, 5],
+        [b.id, 4],
+      ],
+    });
+    expect(await answer('tag')).toEqual({
+      total: 9,
+      groups: [
+        ['t1', 5],
+        ['t2', 1],
+      ],
+    });
+
+    // 90 days on, the first day's morning hours are pruned (its day bucket is kept): the groups leave them out too.
+    t.clock.set(day0 + 90 * DAY + 12 * HOUR);
+    await t.services.usage.maintain();
+    expect(await answer('key')).toEqual({
+      total: 5,
+      groups: [
+        [b.id, 3],
+        [a.id, 2],
+      ],
+    });
+    expect(await answer('tag')).toEqual({
+      total: 5,
+      groups: [
+        ['t1', 2],
+        ['t2', 1],
+      ],
+    });
+  });
+
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {
     const verifier = await rootKeyWith(t, ['keys:verify']);
     expect((await as(t, verifier).get('/v1/usage')).statusCode).toBe(403);
