@@ -84,7 +84,7 @@ export async function createUsageTotals(db: Kysely<unknown>): Promise<void> {
 }
 
 /** Replaces the totals with the sums of the per-key counts (the migration's backfill; the usage benchmark's after seeding). */
-export async function backfillUsageTotals(db: Kysely<unknown>): Promise<void> {
+export async function backfillUsageTotals<DB>(db: Kysely<DB>): Promise<void> {
   const sums = sql`cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)`;
   await sql`delete from usage_totals`.execute(db);
   await sql`insert into usage_totals (granularity, bucket_start, scope, scope_id, code, n, credits_spent)
