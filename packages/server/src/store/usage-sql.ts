@@ -225,7 +225,9 @@ function splitIntoDays(filter: UsageFilter): UsageFilter[] | null {
 function grouped(table: UsageTable, column: string, filter: UsageFilter, dialect: Dialect, extra?: RawBuilder<unknown>): RawBuilder<unknown> {
   const parts = splitIntoDays(filter);
   if (parts === null) return selected(table, filter, dialect, extra);
-  const branches = parts.map((part) => sql`select ${sql.ref(column)}, code, n, credits_spent from ${selected(table, part, dialect, extra)}`);
+  // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
+  const picked = columns([...new Set([column, 'code', 'n', 'credits_spent'])]);
+  const branches = parts.map((part) => sql`select ${picked} from ${selected(table, part, dialect, extra)}`);
   return sql`(${sql.join(branches, sql` union all `)}) as picked where true`;
 }
 

@@ -152,6 +152,9 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       const hours = all({ granularity: 'hour', from: T0 - 2 * HOUR, to: T0 + 2 * DAY + 2 * HOUR });
       const split = { ...hours, wholeDays: { from: T0, to: T0 + 2 * DAY } };
       for (const by of ['key', 'tag'] as const) expect(sorted(await store.groupUsage(split, by, 100))).toEqual(sorted(await store.groupUsage(hours, by, 100)));
+      // Codes of keys the totals cannot answer (owners of two organizations) are grouped from the same split rows.
+      const owners = { userId: null, organizationIds: ['org_1', 'org_2'] };
+      expect(await store.groupUsage({ ...split, owners }, 'code', 100)).toEqual([{ at: 'VALID', code: 'VALID', n: 12, creditsSpent: 0 }]);
       expect(sorted(await store.groupUsage(split, 'key', 100))).toEqual([
         { at: 'key_a', code: 'VALID', n: 7, creditsSpent: 0 },
         { at: 'key_b', code: 'VALID', n: 5, creditsSpent: 0 },
