@@ -24,7 +24,8 @@ import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import { WebhookSql } from './webhook-sql.js';
 import { addUsage, groupUsage, pruneUsage, rollUpUsage, sumUsage } from './usage-sql.js';
-import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+import { accumulateUsage, runningUsageDays } from './usage-running-sql.js';
 import type { Dialect } from './sql-context.js';
 import type {
   AuditFilter,
@@ -242,6 +243,14 @@ export class KyselyStore extends WebhookSql implements Store {
 
   async pruneUsage(before: UsageRetention): Promise<void> {
     await pruneUsage(this.db, before);
+  }
+
+  async accumulateUsage(day: Millis): Promise<void> {
+    await accumulateUsage(this.db, day);
+  }
+
+  async runningUsageDays(): Promise<RunningDays | null> {
+    return runningUsageDays(this.db);
   }
 
   async sumUsage(filter: UsageFilter): Promise<UsageSum[]> {

@@ -14,7 +14,7 @@ import type {
   SigningKeyRecord,
 } from './records.js';
 
-import type { UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
 
 export type * from './records.js';
 export type * from './webhook-records.js';
@@ -196,8 +196,15 @@ export interface Store extends WebhookStore {
   addUsage(counts: readonly UsageCount[]): Promise<void>;
   /** Recomputes the `hour` (from minutes) or `day` (from hours) buckets starting at or after `since`'s bucket, replacing them. */
   rollUpUsage(granularity: 'hour' | 'day', since: Millis): Promise<void>;
-  /** Deletes the buckets of each granularity that start before its time in `before`. */
+  /** Deletes the buckets of each granularity that start before its time in `before`, and the running totals of days before `before.running`. */
   pruneUsage(before: UsageRetention): Promise<void>;
+  /**
+   * Recomputes the running totals of the day starting at `day` (each key's verifies up to its end)
+   * from the day before's and the day's buckets, replacing them: run for each closed day in order.
+   */
+  accumulateUsage(day: Millis): Promise<void>;
+  /** The first and last day that have running totals; null: none. */
+  runningUsageDays(): Promise<RunningDays | null>;
   /** The verifies `filter` selects, summed per bucket start (`at`) and code; buckets with none are absent. */
   sumUsage(filter: UsageFilter): Promise<UsageSum[]>;
   /** The `limit` keys, codes or tags with the most verifies `filter` selects, summed per group (`at`) and code. */

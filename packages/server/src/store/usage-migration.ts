@@ -93,3 +93,29 @@ export async function backfillUsageTotals<DB>(db: Kysely<DB>): Promise<void> {
     select granularity, bucket_start, 'organization', organization_id, code, ${sums} from usage_counts
     where organization_id is not null group by granularity, organization_id, bucket_start, code`.execute(db);
 }
+
+/**
+ * Migration `0011_usage_running`: each key's verifies up to the end of each closed day (all
+ * codes), a row per key on every day once the key is counted, so the top keys over a range of
+ * whole days subtract two rows per key instead of summing one per key and day. The index holds
+ * what those reads select, by day and owner. Empty at first: the next usage maintenance fills
+ * the days still kept (`UsageService`).
+ */
+export async function createUsageRunning(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('usage_key_running')
+    .ifNotExists()
+    .addColumn('day_start', 'bigint', (c) => c.notNull())
+    .addColumn('key_id', 'text', (c) => c.notNull())
+    .addColumn('organization_id', 'text')
+    .addColumn('user_id', 'text')
+    .addColumn('n', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('usage_key_running_pk', ['day_start', 'key_id'])
+    .execute();
+  await db.schema
+    .createIndex('usage_key_running_owners')
+    .ifNotExists()
+    .on('usage_key_running')
+    .columns(['day_start', 'organization_id', 'user_id', 'key_id', 'n'])
+    .execute();
+}

@@ -49,5 +49,11 @@ export interface UsageSum {
   creditsSpent: number;
 }
 
-/** How long each granularity's buckets are kept: buckets starting before these times are deleted. */
-export type UsageRetention = Readonly<Record<UsageGranularity, Millis>>;
+/** How long each granularity's buckets are kept: buckets starting before these times are deleted (`running`: the running totals' days). */
+export type UsageRetention = Readonly<Record<UsageGranularity | 'running', Millis>>;
+
+/** The days that have running totals (starts): the first (the base every difference subtracts) to the last computed. */
+export interface RunningDays {
+  first: Millis;
+  last: Millis;
+}

@@ -2,10 +2,12 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Millis } from './records.js';
 import type { Database } from './schema.js';
 import type { Dialect } from './sql-context.js';
+import { pruneRunningUsage, runningRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
 import {
   BUCKET_MS,
   type UsageCount,
   type UsageDimension,
+  type RunningDays,
   type UsageFilter,
   type UsageGranularity,
   type UsageRetention,
@@ -130,13 +132,30 @@ export async function rollUpUsage(db: Kysely<Database>, granularity: 'hour' | 'd
   });
 }
 
-/** `Store.pruneUsage`: deletes each granularity's buckets older than its retention. */
+/** `Store.pruneUsage`: deletes each granularity's buckets older than its retention, and the running totals likewise. */
 export async function pruneUsage(db: Kysely<Database>, before: UsageRetention): Promise<void> {
+  const { running, ...granularities } = before;
   for (const table of TABLE_NAMES) {
-    for (const [granularity, time] of Object.entries(before)) {
+    for (const [granularity, time] of Object.entries(granularities)) {
       await sql`delete from ${sql.table(table)} where granularity = ${granularity} and bucket_start < cast(${time} as bigint)`.execute(db);
     }
   }
+  await pruneRunningUsage(db, running);
+}
+
+/** The conditions of `filter` on the owner columns (`organization_id`, `user_id`), which every per-key table carries. */
+function ownerConditions(filter: UsageFilter): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (filter.organizationId !== undefined) conditions.push(sql`organization_id = ${filter.organizationId}`);
+  if (filter.userId !== undefined) conditions.push(sql`user_id = ${filter.userId}`);
+  if (filter.owners) {
+    const { userId, organizationIds } = filter.owners;
+    const allowed = [sql`false`];
+    if (userId !== null) allowed.push(sql`(user_id = ${userId} and organization_id is null)`);
+    if (organizationIds.length) allowed.push(sql`organization_id in (${sql.join(organizationIds)})`);
+    conditions.push(sql`(${sql.join(allowed, sql` or `)})`);
+  }
+  return conditions;
 }
 
 /** The conditions of `filter`, for either table. */
@@ -147,16 +166,7 @@ function whereOf(filter: UsageFilter): RawBuilder<unknown> {
     sql`bucket_start < cast(${filter.to} as bigint)`,
   ];
   if (filter.keyId !== undefined) conditions.push(sql`key_id = ${filter.keyId}`);
-  if (filter.organizationId !== undefined) conditions.push(sql`organization_id = ${filter.organizationId}`);
-  if (filter.userId !== undefined) conditions.push(sql`user_id = ${filter.userId}`);
-  if (filter.owners) {
-    const { userId, organizationIds } = filter.owners;
-    const allowed = [sql`false`];
-    if (userId !== null) allowed.push(sql`(user_id = ${userId} and organization_id is null)`);
-    if (organizationIds.length) allowed.push(sql`organization_id in (${sql.join(organizationIds)})`);
-    conditions.push(sql`(${sql.join(allowed, sql` or `)})`);
-  }
-  return sql.join(conditions, sql` and `);
+  return sql.join([...conditions, ...ownerConditions(filter)], sql` and `);
 }
 
 /**
@@ -219,15 +229,35 @@ function splitIntoDays(filter: UsageFilter): UsageFilter[] | null {
 }
 
 /**
- * The rows a grouping of `table` by `column` reads: those of `filter` (and `extra`), with whole
- * days from day buckets where `splitIntoDays` allows; `from … where …`, less the `from`.
+ * The rows a grouping of `table` reads, as `picked` columns: those of `filter` (and `extra`),
+ * with whole days from day buckets where `splitIntoDays` allows, and with `running` (per-key
+ * groupings only) the days the running totals answer read as two rows per key (`key_id, n`:
+ * `picked` must be those); `from … where …`, less the `from`.
  */
-function grouped(table: UsageTable, column: string, filter: UsageFilter, dialect: Dialect, extra?: RawBuilder<unknown>): RawBuilder<unknown> {
+function grouped(
+  table: UsageTable,
+  picked: readonly string[],
+  filter: UsageFilter,
+  dialect: Dialect,
+  extra?: RawBuilder<unknown>,
+  running: RunningDays | null = null,
+): RawBuilder<unknown> {
   const parts = splitIntoDays(filter);
-  if (parts === null) return selected(table, filter, dialect, extra);
-  // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
-  const picked = columns([...new Set([column, 'code', 'n', 'credits_spent'])]);
-  const branches = parts.map((part) => sql`select ${picked} from ${selected(table, part, dialect, extra)}`);
+  if (parts === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
+  const branches: RawBuilder<unknown>[] = [];
+  const pick = (part: UsageFilter) => {
+    if (part.from < part.to) branches.push(sql`select ${columns(picked)} from ${selected(table, part, dialect, extra)}`);
+  };
+  for (const part of parts ?? [filter]) {
+    const span = runningSpan(part, running);
+    if (span === null) {
+      pick(part);
+      continue;
+    }
+    pick({ ...part, to: span.from });
+    branches.push(runningRows(span, sql.join([sql`true`, ...ownerConditions(part)], sql` and `)));
+    pick({ ...part, from: span.to });
+  }
   return sql`(${sql.join(branches, sql` union all `)}) as picked where true`;
 }
 
@@ -247,21 +277,20 @@ const DIMENSION: Readonly<Record<UsageDimension, { table: UsageTable; column: st
 /**
  * `Store.groupUsage`: the `limit` keys, codes or tags with the most verifies `filter` selects
  * (ties by name), summed per group and code. Two statements: the top groups by total, then
- * their codes, so a range over many keys never sends every key's rows.
+ * their codes, so a range over many keys never sends every key's rows. The top keys over whole
+ * closed days come from the running totals: two rows per key, however many days.
  */
 export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
   const { table, column } = DIMENSION[by];
   const group = sql.ref(column);
   const totals = by === 'code' ? totalsOf(filter) : null;
-  const rows = (extra?: RawBuilder<unknown>) => {
-    if (totals === null) return grouped(table, column, filter, dialect, extra);
-    return extra ? sql`${totals} and ${extra}` : totals;
-  };
-  const top = await sql<{ at: string }>`select ${group} as at from ${rows()}
+  const running = by === 'key' && filter.keyId === undefined ? await runningUsageDays(db) : null;
+  const top = await sql<{ at: string }>`select ${group} as at from ${totals ?? grouped(table, [column, 'n'], filter, dialect, undefined, running)}
     group by ${group} order by sum(n) desc, ${group} limit ${sql.lit(limit)}`.execute(db);
   if (top.rows.length === 0) return [];
-  const names = top.rows.map((row) => row.at);
-  const { rows: sums } = await sql<SumRow>`select ${group} as at, code, ${sumColumns} from ${rows(sql`${group} in (${sql.join(names)})`)}
-    group by ${group}, code`.execute(db);
+  const names = sql`${group} in (${sql.join(top.rows.map((row) => row.at))})`;
+  // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
+  const rows = totals ? sql`${totals} and ${names}` : grouped(table, [...new Set([column, 'code', 'n', 'credits_spent'])], filter, dialect, names);
+  const { rows: sums } = await sql<SumRow>`select ${group} as at, code, ${sumColumns} from ${rows} group by ${group}, code`.execute(db);
   return sums.map(sumOf);
 }

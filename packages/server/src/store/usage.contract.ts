@@ -65,11 +65,11 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       const store = current();
       await store.addUsage([count({ minute: T0 }), count({ minute: T0 + MIN }), count({ minute: T0, tag: 'x' })]);
       await store.rollUpUsage('hour', T0);
-      await store.pruneUsage({ minute: T0 + MIN, hour: T0, day: T0 });
+      await store.pruneUsage({ minute: T0 + MIN, hour: T0, day: T0, running: 0 });
       expect(await store.sumUsage(all())).toEqual([{ at: T0 + MIN, code: 'VALID', n: 1, creditsSpent: 0 }]);
       expect(await store.groupUsage(all(), 'tag', 100)).toEqual([]);
       expect(await store.sumUsage(all({ granularity: 'hour' }))).toEqual([{ at: T0, code: 'VALID', n: 2, creditsSpent: 0 }]);
-      await store.pruneUsage({ minute: T0, hour: T0 + 1, day: T0 });
+      await store.pruneUsage({ minute: T0, hour: T0 + 1, day: T0, running: 0 });
       expect(await store.sumUsage(all({ granularity: 'hour' }))).toEqual([]);
     });
 
@@ -116,7 +116,7 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         await store.rollUpUsage('hour', T0);
         await store.rollUpUsage('day', T0);
       }
-      await store.pruneUsage({ minute: T0 + MIN, hour: T0, day: T0 });
+      await store.pruneUsage({ minute: T0 + MIN, hour: T0, day: T0, running: 0 });
       // Owners naming two organizations (or a user) can only be answered key by key: the reference.
       const everyone = { userId: 'u_1', organizationIds: ['org_1', 'org_2'] };
       const org1ByKey = { userId: null, organizationIds: ['org_1', 'org_none'] };
@@ -160,12 +160,81 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         { at: 'key_b', code: 'VALID', n: 5, creditsSpent: 0 },
       ]);
       // With the hours of the whole days gone, their day buckets still answer: the days were read, not the hours.
-      await store.pruneUsage({ minute: T0 + 3 * DAY, hour: T0 + 2 * DAY, day: T0 - DAY });
+      await store.pruneUsage({ minute: T0 + 3 * DAY, hour: T0 + 2 * DAY, day: T0 - DAY, running: 0 });
       expect(sorted(await store.groupUsage(split, 'key', 100))).toEqual([
         { at: 'key_a', code: 'VALID', n: 6, creditsSpent: 0 },
         { at: 'key_b', code: 'VALID', n: 5, creditsSpent: 0 },
       ]);
       expect(await store.groupUsage(split, 'tag', 100)).toEqual([{ at: 'x', code: 'VALID', n: 5, creditsSpent: 0 }]);
+    });
+
+    it('groups keys over whole days from running totals, as the day buckets would, after reruns, a late change and a prune', async () => {
+      const store = current();
+      // Five days: key_a every day, key_b only on the second, key_c (another organization) from the third, key_d none in the range.
+      const counts: UsageCount[] = [count({ keyId: 'key_d', organizationId: 'org_1', minute: T0 - 3 * DAY, n: 50 })];
+      for (let day = 0; day < 5; day++) {
+        counts.push(
+          count({ keyId: 'key_a', minute: T0 + day * DAY + HOUR, n: day + 1 }),
+          count({ keyId: 'key_a', minute: T0 + day * DAY, n: 1, code: 'EXPIRED' }),
+        );
+        if (day === 1) counts.push(count({ keyId: 'key_b', minute: T0 + DAY + 2 * HOUR, n: 20 }));
+        if (day >= 2) counts.push(count({ keyId: 'key_c', organizationId: 'org_2', minute: T0 + day * DAY, n: 4 }));
+      }
+      await store.addUsage(counts);
+      await store.rollUpUsage('hour', T0 - 3 * DAY);
+      await store.rollUpUsage('day', T0 - 3 * DAY);
+      const days = (from: number, to: number, overrides: Partial<UsageFilter> = {}) => all({ granularity: 'day', from, to, ...overrides });
+      const filters = [
+        days(T0, T0 + 5 * DAY),
+        days(T0 + DAY, T0 + 4 * DAY),
+        days(T0 + DAY + HOUR, T0 + 3 * DAY + HOUR),
+        days(T0 + 2 * DAY, T0 + 5 * DAY),
+        days(T0 + DAY, T0 + 7 * DAY),
+        days(T0, T0 + 5 * DAY, { organizationId: 'org_1' }),
+        days(T0, T0 + 5 * DAY, { owners: { userId: 'u_1', organizationIds: ['org_2'] } }),
+        { ...all({ granularity: 'hour', from: T0 - 2 * HOUR, to: T0 + 4 * DAY + 3 * HOUR }), wholeDays: { from: T0, to: T0 + 4 * DAY } },
+      ];
+      const groups = () => Promise.all(filters.map(async (filter) => sorted(await store.groupUsage(filter, 'key', 2))));
+      // Without running totals every grouping reads buckets: the reference.
+      expect(await store.runningUsageDays()).toBeNull();
+      const expected = await groups();
+      expect(expected[0]).toEqual([
+        { at: 'key_a', code: 'EXPIRED', n: 5, creditsSpent: 0 },
+        { at: 'key_a', code: 'VALID', n: 15, creditsSpent: 0 },
+        { at: 'key_b', code: 'VALID', n: 20, creditsSpent: 0 },
+      ]);
+      expect(expected[3].map((row) => row.at)).toEqual(['key_a', 'key_a', 'key_c']);
+      // Up to a day before the last with counts (the rest still open, say), then all: the same groups either way.
+      for (let day = T0 - 3 * DAY; day < T0 + 2 * DAY; day += DAY) await store.accumulateUsage(day);
+      expect(await store.runningUsageDays()).toEqual({ first: T0 - 3 * DAY, last: T0 + DAY });
+      expect(await groups()).toEqual(expected);
+      for (let run = 0; run < 2; run++) for (let day = T0 - 3 * DAY; day < T0 + 5 * DAY; day += DAY) await store.accumulateUsage(day);
+      expect(await store.runningUsageDays()).toEqual({ first: T0 - 3 * DAY, last: T0 + 4 * DAY });
+      expect(await groups()).toEqual(expected);
+
+      // A day's buckets changed after its totals: recomputing from that day on takes it in.
+      await store.addUsage([count({ keyId: 'key_c', organizationId: 'org_2', minute: T0 + 2 * DAY + 5 * MIN, n: 30 })]);
+      await store.rollUpUsage('hour', T0 + 2 * DAY);
+      await store.rollUpUsage('day', T0 + 2 * DAY);
+      for (let day = T0 + 2 * DAY; day < T0 + 5 * DAY; day += DAY) await store.accumulateUsage(day);
+      expect((await groups())[0]).toEqual([
+        { at: 'key_a', code: 'EXPIRED', n: 5, creditsSpent: 0 },
+        { at: 'key_a', code: 'VALID', n: 15, creditsSpent: 0 },
+        { at: 'key_c', code: 'VALID', n: 42, creditsSpent: 0 },
+      ]);
+
+      // Pruned up to a day: the days the totals no longer cover are read from their buckets.
+      await store.pruneUsage({ minute: T0 - 3 * DAY, hour: T0 - 3 * DAY, day: T0 + DAY, running: T0 + DAY });
+      expect(await store.runningUsageDays()).toEqual({ first: T0 + DAY, last: T0 + 4 * DAY });
+      const afterPrune = await groups();
+      await store.pruneUsage({ minute: T0 - 3 * DAY, hour: T0 - 3 * DAY, day: T0 + DAY, running: T0 + 10 * DAY });
+      expect(await store.runningUsageDays()).toBeNull();
+      expect(afterPrune).toEqual(await groups());
+      // Day T0 is gone with its buckets: key_a has 18 left, under key_b's 20.
+      expect(afterPrune[0].map((row) => [row.at, row.code, row.n])).toEqual([
+        ['key_b', 'VALID', 20],
+        ['key_c', 'VALID', 42],
+      ]);
     });
 
     it('are summed over all keys and per organization by migration 0010 from counts written before it', async () => {

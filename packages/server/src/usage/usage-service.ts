@@ -78,11 +78,27 @@ export class UsageService {
     await this.store.rollUpUsage('hour', since);
     await this.store.rollUpUsage('day', since);
     this.lastRollUp = now;
-    await this.store.pruneUsage({
-      minute: now - this.retention.minuteHours * HOUR_MS,
-      hour: now - this.retention.hourDays * DAY_MS,
-      day: now - this.retention.dayDays * DAY_MS,
-    });
+    const hour = now - this.retention.hourDays * DAY_MS;
+    const day = now - this.retention.dayDays * DAY_MS;
+    // Running totals from the day before the first day whose hours and day buckets are both kept: the base of every difference.
+    const running = Math.max(hour, day) - DAY_MS;
+    await this.store.pruneUsage({ minute: now - this.retention.minuteHours * HOUR_MS, hour, day, running });
+    await this.accumulate(since, running, now);
+  }
+
+  /**
+   * Brings the running totals up to the last closed day (ended, and past the late-flush margin),
+   * recomputing from `since`'s day (its buckets were just rolled up again) or from the day after
+   * the last one computed, whichever is earlier; never before `kept`, the first day they keep.
+   * After the prune: a day is computed only from the day before it, so they stay contiguous.
+   */
+  private async accumulate(since: Millis, kept: Millis, now: Millis): Promise<void> {
+    const dayOf = (time: Millis) => time - (time % DAY_MS);
+    const closed = dayOf(now - LATE_FLUSH_MARGIN_MS);
+    const first = dayOf(kept) + (kept % DAY_MS === 0 ? 0 : DAY_MS);
+    const days = await this.store.runningUsageDays();
+    const start = Math.max(first, days === null ? first : Math.min(dayOf(since), days.last + DAY_MS));
+    for (let day = start; day < closed; day += DAY_MS) await this.store.accumulateUsage(day);
   }
 
   /** Every bucket of the range, oldest first, zero ones included. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { as, createKey, rootKeyWith, sessionFor } from '../testing/client.js';
 import { useTestApp } from '../testing/harness.js';
+import { UsageService } from './usage-service.js';
 
 const NOW = Date.parse('2026-03-10T12:00:30.000Z');
 const MIN = 60_000;
@@ -17,6 +18,13 @@ const usageOf = async (id: string, query: string, credential = t.rootKey) => {
   return response.json();
 };
 const range = (from: number, to: number, granularity: string) => `from=${at(from)}&to=${at(to)}&granularity=${granularity}`;
+/** Sets the clock to `time`, verifies each key `n` times (with `tags`), flushes and maintains. */
+const verifiesAt = async (time: number, verifies: [{ secret: string }, number, string[]?][]) => {
+  t.clock.set(time);
+  for (const [key, n, tags] of verifies) for (let i = 0; i < n; i++) await verify(key.secret, tags ? { tags } : {});
+  await t.flush();
+  await t.services.usage.maintain();
+};
 
 describe('usage of a key', () => {
   it('counts every outcome per minute and code, with credits spent, after a flush; zero buckets included, oldest first', async () => {
@@ -172,12 +180,6 @@ describe('GET /v1/usage', () => {
     const org = 'org_days';
     const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
     const day0 = NOW - (NOW % DAY) + DAY;
-    const verifiesAt = async (time: number, verifies: [{ secret: string }, number, string[]?][]) => {
-      t.clock.set(time);
-      for (const [key, n, tags] of verifies) for (let i = 0; i < n; i++) await verify(key.secret, tags ? { tags } : {});
-      await t.flush();
-      await t.services.usage.maintain();
-    };
     await verifiesAt(day0 + HOUR, [
       [a, 3, ['t1']],
       [b, 1],
@@ -203,6 +205,43 @@ describe('GET /v1/usage', () => {
     await t.services.usage.maintain();
     expect(await answer('key')).toEqual({ total: 5, groups: [`${b.id}: 3`, `${a.id}: 2`] });
     expect(await answer('tag')).toEqual({ total: 5, groups: ['t1: 2', 't2: 1'] });
+  });
+
+  it('keeps running totals of each closed day, and groups keys over days by them as their buckets sum', async () => {
+    const org = 'org_running';
+    const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
+    const day0 = NOW - (NOW % DAY) + 200 * DAY;
+    // The first day with counts is the base the totals of later days are told from.
+    await verifiesAt(day0 - 2 * DAY, [[a, 1]]);
+    await verifiesAt(day0 + HOUR, [
+      [a, 3],
+      [b, 1],
+    ]);
+    await verifiesAt(day0 + DAY + HOUR, [[b, 4]]);
+    // Counted in the last minute of the day, flushed three minutes into the next: within the late-flush margin, so the day is not closed yet.
+    t.clock.set(day0 + 2 * DAY - MIN);
+    await verify(a.secret);
+    await verifiesAt(day0 + 2 * DAY + 3 * MIN, []);
+    expect((await t.store.runningUsageDays())?.last).toBe(day0);
+    await verifiesAt(day0 + 2 * DAY + 6 * MIN, [[a, 2]]);
+    expect((await t.store.runningUsageDays())?.last).toBe(day0 + DAY);
+
+    const groups = async (from: number, to: number) => {
+      const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${range(from, to, 'day')}&group_by=key`);
+      expect(response.statusCode, response.body).toBe(200);
+      return (response.json() as { groups: { key_id: string; total: number }[] }).groups.map((g) => `${g.key_id}: ${g.total}`);
+    };
+    expect(await groups(day0, day0 + 2 * DAY)).toEqual([`${b.id}: 5`, `${a.id}: 4`]);
+    expect(await groups(day0 - 5 * DAY, day0 + 3 * DAY)).toEqual([`${a.id}: 7`, `${b.id}: 5`]);
+    expect(await groups(day0 + DAY, day0 + 3 * DAY)).toEqual([`${b.id}: 4`, `${a.id}: 3`]);
+
+    // Counts flushed long after their day closed (by another instance, say) are taken in at the next start, whose maintenance rolls up the whole minute retention again.
+    // The top key is picked by the running totals (the answer's sums are read from buckets): asked for one, it is a's.
+    await t.store.addUsage([{ keyId: a.id, organizationId: org, userId: null, minute: day0 + DAY + 2 * HOUR, code: 'VALID', n: 10, creditsSpent: 0 }]);
+    await new UsageService(t.store, t.clock, { minuteHours: 48, hourDays: 90, dayDays: 1825 }).maintain();
+    expect(await groups(day0, day0 + 2 * DAY)).toEqual([`${a.id}: 14`, `${b.id}: 5`]);
+    const top = await t.store.groupUsage({ granularity: 'day', from: day0, to: day0 + 2 * DAY, organizationId: org }, 'key', 1);
+    expect(top.map((sum) => [sum.at, sum.n])).toEqual([[a.id, 14]]);
   });
 
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {

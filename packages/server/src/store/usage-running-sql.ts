@@ -1,0 +1,61 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Millis } from './records.js';
+import type { Database } from './schema.js';
+import { BUCKET_MS, type RunningDays, type UsageFilter } from './usage-records.js';
+
+const DAY = BUCKET_MS.day;
+
+/**
+ * `Store.accumulateUsage`: replaces the running totals of the day starting at `day` with the
+ * day before's plus the day's buckets, for every key in either: each key's verifies up to the
+ * day's end. A key without a day row keeps its total (so every key counted before has a row on
+ * every later day, and a difference of two days reads two rows per key).
+ */
+export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promise<void> {
+  await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
+    select cast(${day} as bigint), key_id, max(organization_id), max(user_id), cast(sum(n) as bigint) from (
+      select key_id, organization_id, user_id, n from usage_key_running where day_start = cast(${day - DAY} as bigint)
+      union all
+      select key_id, organization_id, user_id, n from usage_counts where granularity = 'day' and bucket_start = cast(${day} as bigint)
+    ) as counted
+    where true
+    group by key_id
+    order by key_id
+    on conflict (day_start, key_id) do update set
+      n = excluded.n, organization_id = excluded.organization_id, user_id = excluded.user_id`.execute(db);
+}
+
+/** `Store.runningUsageDays`: the first and last day with running totals; null: none yet. */
+export async function runningUsageDays(db: Kysely<Database>): Promise<RunningDays | null> {
+  const { rows } = await sql<{ first: number | string | null; last: number | string | null }>`
+    select min(day_start) as first, max(day_start) as last from usage_key_running`.execute(db);
+  const [row] = rows;
+  return row?.first == null || row.last == null ? null : { first: Number(row.first), last: Number(row.last) };
+}
+
+/** `Store.pruneUsage`'s part: deletes running totals of days before `before`. */
+export async function pruneRunningUsage(db: Kysely<Database>, before: Millis): Promise<void> {
+  await sql`delete from usage_key_running where day_start < cast(${before} as bigint)`.execute(db);
+}
+
+/**
+ * The days, from `from` to before `to` (day starts), that the running totals answer for a day
+ * filter: after their first day (the base every difference subtracts) up to their last. Null:
+ * fewer than two such days, not worth a difference.
+ */
+export function runningSpan(filter: UsageFilter, days: RunningDays | null): { from: Millis; to: Millis } | null {
+  if (days === null || filter.granularity !== 'day' || filter.keyId !== undefined) return null;
+  const from = Math.max(filter.from + ((DAY - (filter.from % DAY)) % DAY), days.first + DAY);
+  const to = Math.min(filter.to + ((DAY - (filter.to % DAY)) % DAY), days.last + DAY);
+  return to - from >= 2 * DAY ? { from, to } : null;
+}
+
+/**
+ * Each key's verifies over `span`, as rows `key_id, n`: its running total at the span's last day
+ * and, negated, at the day before it. `owners`: the conditions on `organization_id` and
+ * `user_id` the filter sets (the running totals carry the key's owners as its counts do).
+ */
+export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuilder<unknown>): RawBuilder<unknown> {
+  const at = (day: Millis) => sql`usage_key_running where day_start = cast(${day} as bigint) and ${owners}`;
+  return sql`select key_id, n from ${at(span.to - DAY)} union all select key_id, -n as n from ${at(span.from - DAY)}`;
+}
