@@ -25,10 +25,10 @@ export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promis
       n = excluded.n, organization_id = excluded.organization_id, user_id = excluded.user_id`.execute(db);
 }
 
-/** `Store.runningUsageDays`: the first and last day with running totals; null: none yet. */
+/** `Store.runningUsageDays`: the first and last day with running totals; null: none yet. Two subqueries: each reads one end of the index (one `min, max` scans the table). */
 export async function runningUsageDays(db: Kysely<Database>): Promise<RunningDays | null> {
   const { rows } = await sql<{ first: number | string | null; last: number | string | null }>`
-    select min(day_start) as first, max(day_start) as last from usage_key_running`.execute(db);
+    select (select min(day_start) from usage_key_running) as first, (select max(day_start) from usage_key_running) as last`.execute(db);
   const [row] = rows;
   return row?.first == null || row.last == null ? null : { first: Number(row.first), last: Number(row.last) };
 }
