@@ -6,6 +6,12 @@ export type UsageGranularity = 'minute' | 'hour' | 'day';
 /** Each granularity's bucket width, ms; buckets start at multiples of it since the epoch (UTC). */
 export const BUCKET_MS: Readonly<Record<UsageGranularity, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
+/** The start of the bucket of `width` that holds `time` (times before 1970 included). */
+export const bucketFloor = (time: Millis, width: number): Millis => time - (((time % width) + width) % width);
+
+/** The first bucket boundary of `width` at or after `time`. */
+export const bucketCeil = (time: Millis, width: number): Millis => (time % width === 0 ? time : bucketFloor(time, width) + width);
+
 /** Verifies of one key with one code in one minute (and, with `tag`, carrying that tag), to add to the store. */
 export interface UsageCount {
   keyId: string;

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Millis } from './records.js';
 import type { Database } from './schema.js';
-import { BUCKET_MS, type RunningDays, type UsageFilter } from './usage-records.js';
+import { BUCKET_MS, bucketCeil, type RunningDays, type UsageFilter } from './usage-records.js';
 
 const DAY = BUCKET_MS.day;
 
@@ -45,8 +45,8 @@ export async function pruneRunningUsage(db: Kysely<Database>, before: Millis): P
  */
 export function runningSpan(filter: UsageFilter, days: RunningDays | null): { from: Millis; to: Millis } | null {
   if (days === null || filter.granularity !== 'day' || filter.keyId !== undefined) return null;
-  const from = Math.max(filter.from + ((DAY - (filter.from % DAY)) % DAY), days.first + DAY);
-  const to = Math.min(filter.to + ((DAY - (filter.to % DAY)) % DAY), days.last + DAY);
+  const from = Math.max(bucketCeil(filter.from, DAY), days.first + DAY);
+  const to = Math.min(bucketCeil(filter.to, DAY), days.last + DAY);
   return to - from >= 2 * DAY ? { from, to } : null;
 }
 

@@ -5,6 +5,7 @@ import type { Dialect } from './sql-context.js';
 import { pruneRunningUsage, runningRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
 import {
   BUCKET_MS,
+  bucketFloor,
   type UsageCount,
   type UsageDimension,
   type RunningDays,
@@ -113,7 +114,7 @@ const FINER: Readonly<Record<'hour' | 'day', UsageGranularity>> = { hour: 'minut
  */
 export async function rollUpUsage(db: Kysely<Database>, granularity: 'hour' | 'day', since: Millis): Promise<void> {
   const width = BUCKET_MS[granularity];
-  const start = since - (since % width);
+  const start = bucketFloor(since, width);
   const bucket = sql`(bucket_start / ${sql.lit(width)}) * ${sql.lit(width)}`;
   await db.transaction().execute(async (trx) => {
     for (const table of TABLE_NAMES) {

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { iso } from '../clock.js';
 import { notFound } from '../errors.js';
 import type { Millis, Store, UsageFilter, UsageSum } from '../store/store.js';
+import { bucketCeil, bucketFloor } from '../store/usage-records.js';
 import { usageRange, type UsageRange } from './usage-range.js';
 
 /** How long each granularity's buckets are kept (`KEYMINT_USAGE_RETENTION_*`). */
@@ -93,11 +94,10 @@ export class UsageService {
    * After the prune: a day is computed only from the day before it, so they stay contiguous.
    */
   private async accumulate(since: Millis, kept: Millis, now: Millis): Promise<void> {
-    const dayOf = (time: Millis) => time - (time % DAY_MS);
-    const closed = dayOf(now - LATE_FLUSH_MARGIN_MS);
-    const first = dayOf(kept) + (kept % DAY_MS === 0 ? 0 : DAY_MS);
+    const closed = bucketFloor(now - LATE_FLUSH_MARGIN_MS, DAY_MS);
+    const first = bucketCeil(kept, DAY_MS);
     const days = await this.store.runningUsageDays();
-    const start = Math.max(first, days === null ? first : Math.min(dayOf(since), days.last + DAY_MS));
+    const start = Math.max(first, days === null ? first : Math.min(bucketFloor(since, DAY_MS), days.last + DAY_MS));
     for (let day = start; day < closed; day += DAY_MS) await this.store.accumulateUsage(day);
   }
 
@@ -138,8 +138,8 @@ export class UsageService {
     if (range.granularity !== 'hour') return undefined;
     const kept = this.clock.now() - Math.min(this.retention.hourDays, this.retention.dayDays) * DAY_MS;
     const first = Math.max(range.start, kept);
-    const from = first + ((DAY_MS - (first % DAY_MS)) % DAY_MS);
-    const to = range.to - (range.to % DAY_MS);
+    const from = bucketCeil(first, DAY_MS);
+    const to = bucketFloor(range.to, DAY_MS);
     return to > from ? { from, to } : undefined;
   }
 
