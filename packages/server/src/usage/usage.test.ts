@@ -238,7 +238,7 @@ describe('GET /v1/usage', () => {
     // Counts flushed long after their day closed (by another instance, say) are taken in at the next start, whose maintenance rolls up the whole minute retention again.
     // The top key is picked by the running totals (the answer's sums are read from buckets): asked for one, it is a's.
     await t.store.addUsage([{ keyId: a.id, organizationId: org, userId: null, minute: day0 + DAY + 2 * HOUR, code: 'VALID', n: 10, creditsSpent: 0 }]);
-    await new UsageService(t.store, t.clock, { minuteHours: 48, hourDays: 90, dayDays: 1825 }).maintain();
+    await new UsageService(t.store, t.clock, t.config.usageRetention).maintain();
     expect(await groups(day0, day0 + 2 * DAY)).toEqual([`${a.id}: 14`, `${b.id}: 5`]);
     const top = await t.store.groupUsage({ granularity: 'day', from: day0, to: day0 + 2 * DAY, organizationId: org }, 'key', 1);
     expect(top.map((sum) => [sum.at, sum.n])).toEqual([[a.id, 14]]);
