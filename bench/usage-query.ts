@@ -10,14 +10,14 @@ import { createLogger } from '../packages/server/src/logging.js';
 import { createPostgresStore } from '../packages/server/src/store/postgres-store.js';
 import { createSqliteStore } from '../packages/server/src/store/sqlite-store.js';
 import type { KyselyStore } from '../packages/server/src/store/kysely-store.js';
-import { backfillUsageTotals } from '../packages/server/src/store/usage-migration.js';
+import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/src/store/usage-migration.js';
 
 /**
  * Times `GET /v1/usage` grouped queries over seeded hourly usage:
  * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day]`.
  * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
  * also some RATE_LIMITED, every 10th a tag), sums them into the all-keys and per-organization
- * totals, rolls them up into days, computes each day's running totals, then answers each query
+ * totals (tags too), rolls them up into days, computes each day's running totals, then answers each query
  * `runs` times through the app (`app.inject`: no network) and prints the median. Seeding is the slow
  * part (10k keys: ~20 min here): `--keep PATH` seeds a SQLite file there and keeps it, and a later
  * run with the same `--keep PATH` queries it without seeding again. `--seed day` seeds day buckets
@@ -78,6 +78,7 @@ async function seed(): Promise<void> {
   const rolling = performance.now();
   // The seed wrote per-key buckets only; the totals are summed from them as migration 0010 does.
   await backfillUsageTotals(store.db);
+  await backfillUsageTagTotals(store.db);
   if (seedGranularity === 'hour') await store.rollUpUsage('day', START);
   const accumulating = performance.now();
   for (let day = START; day < END; day += 24 * HOUR) await store.accumulateUsage(day);
@@ -106,8 +107,10 @@ try {
     `organization_id=org_bench_7&granularity=day&${all}&group_by=key`,
     `granularity=hour&${last30}&group_by=code`,
     `granularity=hour&${last30}&group_by=key`,
+    `granularity=hour&${last30}&group_by=tag`,
     `granularity=day&${all}&group_by=code`,
     `granularity=day&${all}&group_by=key`,
+    `granularity=day&${all}&group_by=tag`,
   ];
   process.stdout.write(`| query (${keys} keys, ${days} days hourly, ${orgs} orgs, ${storeKind}) | median ms | groups |\n| --- | --- | --- |\n`);
   for (const query of queries) {

@@ -38,7 +38,7 @@ export async function createUsageTables(db: Kysely<unknown>): Promise<void> {
  * Migration `0009_usage_covering`: the usage indexes hold every column their queries read, so a
  * query answers from the index alone (no row lookup per bucket): one organization's 30 days of
  * hours at 10k keys took 80–140 ms with row lookups and 20–40 ms from the index. Same names, so
- * the SQLite hints in `usage-sql.ts` still name them. Rebuilding them takes a while on a large
+ * the SQLite hints in `usage-query-sql.ts` still name them. Rebuilding them takes a while on a large
  * table (~40 s per index at 24M rows here).
  */
 export async function coverUsageIndexes(db: Kysely<unknown>): Promise<void> {
@@ -68,31 +68,54 @@ export async function coverUsageIndexes(db: Kysely<unknown>): Promise<void> {
  * per-key counts already there.
  */
 export async function createUsageTotals(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('usage_totals')
+  await createTotalsTable(db, 'usage_totals', []);
+  await backfillUsageTotals(db);
+}
+
+/**
+ * Migration `0012_usage_tag_totals`: the same for tags, verify counts per (granularity, bucket,
+ * tag, code) of all keys and of each organization, so the top tags of all keys or of one
+ * organization read one row per tag instead of one per tagged key. Filled from the per-key tag
+ * counts already there.
+ */
+export async function createUsageTagTotals(db: Kysely<unknown>): Promise<void> {
+  await createTotalsTable(db, 'usage_tag_totals', ['tag']);
+  await backfillUsageTagTotals(db);
+}
+
+async function createTotalsTable(db: Kysely<unknown>, table: string, extra: string[]): Promise<void> {
+  let create: CreateTableBuilder<string, string> = db.schema
+    .createTable(table)
     .ifNotExists()
     .addColumn('granularity', 'text', (c) => c.notNull())
     .addColumn('bucket_start', 'bigint', (c) => c.notNull())
     .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('scope_id', 'text', (c) => c.notNull())
+    .addColumn('scope_id', 'text', (c) => c.notNull());
+  for (const column of extra) create = create.addColumn(column, 'text', (c) => c.notNull());
+  await create
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('n', 'bigint', (c) => c.notNull())
     .addColumn('credits_spent', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('usage_totals_pk', ['granularity', 'scope', 'scope_id', 'bucket_start', 'code'])
+    .addPrimaryKeyConstraint(`${table}_pk`, ['granularity', 'scope', 'scope_id', 'bucket_start', ...extra, 'code'])
     .execute();
-  await backfillUsageTotals(db);
 }
 
-/** Replaces the totals with the sums of the per-key counts (the migration's backfill; the usage benchmark's after seeding). */
-export async function backfillUsageTotals<DB>(db: Kysely<DB>): Promise<void> {
+/** Replaces `totals` with the sums of the per-key `counts`, over all keys and per organization, keeping the `extra` columns. */
+async function backfill<DB>(db: Kysely<DB>, counts: string, totals: string, extra: string[]): Promise<void> {
+  const kept = sql.join(['granularity', 'bucket_start', ...extra, 'code'].map((name) => sql.ref(name)));
   const sums = sql`cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)`;
-  await sql`delete from usage_totals`.execute(db);
-  await sql`insert into usage_totals (granularity, bucket_start, scope, scope_id, code, n, credits_spent)
-    select granularity, bucket_start, 'all', '', code, ${sums} from usage_counts group by granularity, bucket_start, code`.execute(db);
-  await sql`insert into usage_totals (granularity, bucket_start, scope, scope_id, code, n, credits_spent)
-    select granularity, bucket_start, 'organization', organization_id, code, ${sums} from usage_counts
-    where organization_id is not null group by granularity, organization_id, bucket_start, code`.execute(db);
+  const target = sql`${sql.table(totals)} (${kept}, scope, scope_id, n, credits_spent)`;
+  await sql`delete from ${sql.table(totals)}`.execute(db);
+  await sql`insert into ${target} select ${kept}, 'all', '', ${sums} from ${sql.table(counts)} group by ${kept}`.execute(db);
+  await sql`insert into ${target} select ${kept}, 'organization', organization_id, ${sums} from ${sql.table(counts)}
+    where organization_id is not null group by organization_id, ${kept}`.execute(db);
 }
+
+/** Replaces the totals with the sums of the per-key counts (migration 0010's backfill; the usage benchmark's after seeding). */
+export const backfillUsageTotals = <DB>(db: Kysely<DB>) => backfill(db, 'usage_counts', 'usage_totals', []);
+
+/** Replaces the tag totals with the sums of the per-key tag counts (migration 0012's backfill; the usage benchmark's after seeding). */
+export const backfillUsageTagTotals = <DB>(db: Kysely<DB>) => backfill(db, 'usage_tag_counts', 'usage_tag_totals', ['tag']);
 
 /**
  * Migration `0011_usage_running`: each key's verifies up to the end of each closed day (all

@@ -9,9 +9,18 @@ const DAY = BUCKET_MS.day;
  * `Store.accumulateUsage`: replaces the running totals of the day starting at `day` with the
  * day before's plus the day's buckets, for every key in either: each key's verifies up to the
  * day's end. A key without a day row keeps its total (so every key counted before has a row on
- * every later day, and a difference of two days reads two rows per key).
+ * every later day, and a difference of two days reads two rows per key). The first day of all
+ * gets a base the day before, zero for each of its keys: a difference from the base subtracts
+ * nothing, so that first day is answered by the totals too. After a prune the first day carries
+ * the pruned days' verifies and is only a base.
  */
 export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promise<void> {
+  await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
+    select cast(${day - DAY} as bigint), key_id, max(organization_id), max(user_id), cast(0 as bigint) from usage_counts
+    where granularity = 'day' and bucket_start = cast(${day} as bigint)
+      and not exists (select 1 from usage_key_running where day_start < cast(${day} as bigint))
+    group by key_id
+    on conflict do nothing`.execute(db);
   await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
     select cast(${day} as bigint), key_id, max(organization_id), max(user_id), cast(sum(n) as bigint) from (
       select key_id, organization_id, user_id, n from usage_key_running where day_start = cast(${day - DAY} as bigint)

@@ -110,6 +110,10 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         count({ keyId: 'key_c', organizationId: 'org_2', n: 3, minute: T0 + HOUR }),
         count({ keyId: 'key_d', organizationId: null, userId: 'u_1', n: 7, minute: T0 + DAY }),
         count({ keyId: 'key_a', organizationId: 'org_1', tag: 'plan:pro', n: 5 }),
+        count({ keyId: 'key_b', organizationId: 'org_1', tag: 'plan:pro', n: 2, code: 'RATE_LIMITED', creditsSpent: 1 }),
+        count({ keyId: 'key_c', organizationId: 'org_2', tag: 'plan:pro', n: 1, minute: T0 + HOUR }),
+        count({ keyId: 'key_c', organizationId: 'org_2', tag: 'plan:free', n: 9, minute: T0 + HOUR }),
+        count({ keyId: 'key_d', organizationId: null, userId: 'u_1', tag: 'plan:free', n: 4, minute: T0 + DAY }),
       ];
       await Promise.all([store.addUsage(mixed), store.addUsage(mixed.slice(0, 3))]);
       for (let run = 0; run < 2; run++) {
@@ -126,10 +130,19 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         expect(await sums({ organizationId: 'org_1' })).toEqual(await sums({ owners: org1ByKey }));
         expect(await sums({ owners: { userId: null, organizationIds: ['org_1'] } })).toEqual(await sums({ owners: org1ByKey }));
         expect(await sums({ organizationId: 'org_2', owners: { userId: null, organizationIds: ['org_1'] } })).toEqual([]);
-        const codes = async (filter: Partial<UsageFilter>) => sorted(await store.groupUsage(all({ granularity, ...filter }), 'code', 100));
-        expect(await codes({})).toEqual(await codes({ owners: everyone }));
-        expect(await codes({ organizationId: 'org_1' })).toEqual(await codes({ owners: org1ByKey }));
+        for (const by of ['code', 'tag'] as const) {
+          const groups = async (filter: Partial<UsageFilter>, limit = 100) => sorted(await store.groupUsage(all({ granularity, ...filter }), by, limit));
+          expect(await groups({})).toEqual(await groups({ owners: everyone }));
+          expect(await groups({}, 1)).toEqual(await groups({ owners: everyone }, 1));
+          expect(await groups({ organizationId: 'org_1' })).toEqual(await groups({ owners: org1ByKey }));
+          expect(await groups({ organizationId: 'org_2' }, 1)).toEqual(await groups({ owners: { userId: null, organizationIds: ['org_2', 'org_none'] } }, 1));
+        }
       }
+      expect(sorted(await store.groupUsage(all({ granularity: 'hour' }), 'tag', 100))).toEqual([
+        { at: 'plan:free', code: 'VALID', n: 13, creditsSpent: 0 },
+        { at: 'plan:pro', code: 'RATE_LIMITED', n: 2, creditsSpent: 1 },
+        { at: 'plan:pro', code: 'VALID', n: 6, creditsSpent: 0 },
+      ]);
       expect(sorted(await store.sumUsage(all({ granularity: 'hour', organizationId: 'org_1' })))).toEqual([
         { at: T0, code: 'RATE_LIMITED', n: 4, creditsSpent: 0 },
         { at: T0, code: 'VALID', n: 10, creditsSpent: 4 },
@@ -185,6 +198,7 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       await store.rollUpUsage('day', T0 - 3 * DAY);
       const days = (from: number, to: number, overrides: Partial<UsageFilter> = {}) => all({ granularity: 'day', from, to, ...overrides });
       const filters = [
+        days(T0 - 3 * DAY, T0 + 5 * DAY),
         days(T0, T0 + 5 * DAY),
         days(T0 + DAY, T0 + 4 * DAY),
         days(T0 + DAY + HOUR, T0 + 3 * DAY + HOUR),
@@ -198,18 +212,19 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       // Without running totals every grouping reads buckets: the reference.
       expect(await store.runningUsageDays()).toBeNull();
       const expected = await groups();
-      expect(expected[0]).toEqual([
+      expect(expected[0].map((row) => row.at)).toEqual(['key_a', 'key_a', 'key_d']);
+      expect(expected[1]).toEqual([
         { at: 'key_a', code: 'EXPIRED', n: 5, creditsSpent: 0 },
         { at: 'key_a', code: 'VALID', n: 15, creditsSpent: 0 },
         { at: 'key_b', code: 'VALID', n: 20, creditsSpent: 0 },
       ]);
-      expect(expected[3].map((row) => row.at)).toEqual(['key_a', 'key_a', 'key_c']);
+      expect(expected[4].map((row) => row.at)).toEqual(['key_a', 'key_a', 'key_c']);
       // Up to a day before the last with counts (the rest still open, say), then all: the same groups either way.
       for (let day = T0 - 3 * DAY; day < T0 + 2 * DAY; day += DAY) await store.accumulateUsage(day);
-      expect(await store.runningUsageDays()).toEqual({ first: T0 - 3 * DAY, last: T0 + DAY });
+      expect(await store.runningUsageDays()).toEqual({ first: T0 - 4 * DAY, last: T0 + DAY });
       expect(await groups()).toEqual(expected);
       for (let run = 0; run < 2; run++) for (let day = T0 - 3 * DAY; day < T0 + 5 * DAY; day += DAY) await store.accumulateUsage(day);
-      expect(await store.runningUsageDays()).toEqual({ first: T0 - 3 * DAY, last: T0 + 4 * DAY });
+      expect(await store.runningUsageDays()).toEqual({ first: T0 - 4 * DAY, last: T0 + 4 * DAY });
       expect(await groups()).toEqual(expected);
 
       // A day's buckets changed after its totals: recomputing from that day on takes it in.
@@ -217,7 +232,7 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       await store.rollUpUsage('hour', T0 + 2 * DAY);
       await store.rollUpUsage('day', T0 + 2 * DAY);
       for (let day = T0 + 2 * DAY; day < T0 + 5 * DAY; day += DAY) await store.accumulateUsage(day);
-      expect((await groups())[0]).toEqual([
+      expect((await groups())[1]).toEqual([
         { at: 'key_a', code: 'EXPIRED', n: 5, creditsSpent: 0 },
         { at: 'key_a', code: 'VALID', n: 15, creditsSpent: 0 },
         { at: 'key_c', code: 'VALID', n: 42, creditsSpent: 0 },
@@ -231,7 +246,7 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       expect(await store.runningUsageDays()).toBeNull();
       expect(afterPrune).toEqual(await groups());
       // Day T0 is gone with its buckets: key_a has 18 left, under key_b's 20.
-      expect(afterPrune[0].map((row) => [row.at, row.code, row.n])).toEqual([
+      expect(afterPrune[1].map((row) => [row.at, row.code, row.n])).toEqual([
         ['key_b', 'VALID', 20],
         ['key_c', 'VALID', 42],
       ]);
@@ -273,6 +288,51 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         }
         await old.addUsage([count({ keyId: 'key_a', organizationId: 'org_1', n: 1 })]);
         expect(await old.sumUsage(all({ organizationId: 'org_1' }))).toEqual([{ at: T0, code: 'VALID', n: 6, creditsSpent: 1 }]);
+      } finally {
+        await old.close();
+      }
+    });
+
+    it('are summed per tag over all keys and per organization by migration 0012 from tag counts written before it', async () => {
+      const old = await openUnmigrated();
+      try {
+        await old.migrateTo('0011_usage_running');
+        // Rows as the per-key tag writes before 0012 left them: no tag totals.
+        const row = (granularity: string, keyId: string, organizationId: string | null, tag: string, code: string, n: number) => ({
+          granularity,
+          bucket_start: T0,
+          key_id: keyId,
+          tag,
+          code,
+          organization_id: organizationId,
+          user_id: organizationId === null ? 'u_1' : null,
+          n,
+          credits_spent: n % 2,
+        });
+        const rows = (granularity: string) => [
+          row(granularity, 'key_a', 'org_1', 'gold', 'VALID', 3),
+          row(granularity, 'key_b', 'org_1', 'gold', 'EXPIRED', 1),
+          row(granularity, 'key_b', 'org_2', 'iron', 'VALID', 2),
+          row(granularity, 'key_c', null, 'iron', 'VALID', 4),
+        ];
+        await old.db
+          .insertInto('usage_tag_counts')
+          .values([...rows('minute'), ...rows('hour')])
+          .execute();
+        await old.migrate();
+        const everyone = { userId: 'u_1', organizationIds: ['org_1', 'org_2'] };
+        for (const granularity of ['minute', 'hour'] as const) {
+          const tags = async (filter: Partial<UsageFilter>) => sorted(await old.groupUsage(all({ granularity, ...filter }), 'tag', 100));
+          expect(await tags({})).toEqual([
+            { at: 'gold', code: 'EXPIRED', n: 1, creditsSpent: 1 },
+            { at: 'gold', code: 'VALID', n: 3, creditsSpent: 1 },
+            { at: 'iron', code: 'VALID', n: 6, creditsSpent: 0 },
+          ]);
+          expect(await tags({})).toEqual(await tags({ owners: everyone }));
+          expect(await tags({ organizationId: 'org_2' })).toEqual([{ at: 'iron', code: 'VALID', n: 2, creditsSpent: 0 }]);
+        }
+        await old.addUsage([count({ keyId: 'key_a', organizationId: 'org_2', tag: 'gold', n: 5 })]);
+        expect(await old.groupUsage(all({ organizationId: 'org_2' }), 'tag', 1)).toEqual([{ at: 'gold', code: 'VALID', n: 5, creditsSpent: 0 }]);
       } finally {
         await old.close();
       }
