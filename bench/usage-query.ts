@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { buildApp } from '../packages/server/src/app.js';
@@ -23,7 +23,8 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
  * run with the same `--keep PATH` queries it without seeding again. `--seed day` seeds day buckets
  * only (24× fewer rows: 100k keys in minutes, not hours): the groupings read whole days from day
  * buckets and running totals either way, but the hourly series then sum to zero. PostgreSQL:
- * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after.
+ * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after
+ * (with `--keep PATH`: a schema named after PATH, kept, and marked seeded by the file PATH.seeded).
  */
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
@@ -42,7 +43,8 @@ const START = END - days * 24 * HOUR;
 const SEED_KEYS = 500;
 
 const dir = mkdtempSync(join(tmpdir(), 'keymint-usage-bench-'));
-const schema = `km_usage_bench_${Date.now()}`;
+// A kept PostgreSQL schema is named after the `--keep` path.
+const schema = kept ? `km_usage_bench_${basename(kept).replace(/\W/g, '_')}` : `km_usage_bench_${Date.now()}`;
 const store: KyselyStore =
   storeKind === 'postgres'
     ? createPostgresStore(process.env.KEYMINT_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test', { schema, statementTimeoutMs: 600_000 })
@@ -128,7 +130,7 @@ try {
   }
   await app.close();
 } finally {
-  if (storeKind === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
+  if (storeKind === 'postgres' && !kept) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

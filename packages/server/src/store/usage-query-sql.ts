@@ -122,6 +122,7 @@ function grouped(
   const parts = splitIntoDays(filter);
   if (parts === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
   const branches: RawBuilder<unknown>[] = [];
+  let merge = false;
   const pick = (part: UsageFilter) => {
     if (part.from < part.to) branches.push(sql`select ${columns(picked)} from ${selected(table, part, dialect, extra)}`);
   };
@@ -133,9 +134,13 @@ function grouped(
     }
     pick({ ...part, to: span.from });
     branches.push(runningRows(span, sql.join([sql`true`, ...ownerConditions(part)], sql` and `)));
+    merge = dialect === 'sqlite';
     pick({ ...part, from: span.to });
   }
-  return sql`(${sql.join(branches, sql` union all `)}) as picked where true`;
+  // Ordered by key, SQLite merges the branches (the running totals read in key order) and groups
+  // the merged rows as they come, instead of sorting every row into a temporary B-tree first.
+  const ordered = merge ? sql` order by key_id` : sql``;
+  return sql`(${sql.join(branches, sql` union all `)}${ordered}) as picked where true`;
 }
 
 /** `Store.sumUsage`: the verifies `filter` selects, summed per bucket and code (from the totals when they answer it). */
@@ -164,8 +169,9 @@ export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter:
   const table = totals !== undefined && totalsScope(filter) !== null ? totals : DIMENSION[by].table;
   const group = sql.ref(column);
   const running = by === 'key' && filter.keyId === undefined ? await runningUsageDays(db) : null;
-  const top = await sql<{ at: string }>`select ${group} as at from ${grouped(table, [column, 'n'], filter, dialect, undefined, running)}
-    group by ${group} order by sum(n) desc, ${group} limit ${sql.lit(limit)}`.execute(db);
+  // The sum named in the select list and ordered by its name: so SQLite keeps the merge above.
+  const top = await sql<{ at: string }>`select ${group} as at, sum(n) as total from ${grouped(table, [column, 'n'], filter, dialect, undefined, running)}
+    group by ${group} order by total desc, ${group} limit ${sql.lit(limit)}`.execute(db);
   if (top.rows.length === 0) return [];
   const names = { condition: sql`${group} in (${sql.join(top.rows.map((row) => row.at))})`, keys: by === 'key' };
   // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
