@@ -133,12 +133,14 @@ function grouped(
       continue;
     }
     pick({ ...part, to: span.from });
-    branches.push(runningRows(span, sql.join([sql`true`, ...ownerConditions(part)], sql` and `)));
-    merge = dialect === 'sqlite';
+    const owners = ownerConditions(part);
+    branches.push(runningRows(span, sql.join([sql`true`, ...owners], sql` and `)));
+    // All keys' totals (no owners: the owners' index serves those, not in key order).
+    merge = dialect === 'sqlite' && owners.length === 0;
     pick({ ...part, from: span.to });
   }
-  // Ordered by key, SQLite merges the branches (the running totals read in key order) and groups
-  // the merged rows as they come, instead of sorting every row into a temporary B-tree first.
+  // Ordered by key, SQLite merges the branches (all keys' running totals read in key order) and
+  // groups the merged rows as they come, instead of sorting every row into a temporary B-tree.
   const ordered = merge ? sql` order by key_id` : sql``;
   return sql`(${sql.join(branches, sql` union all `)}${ordered}) as picked where true`;
 }
