@@ -17,6 +17,17 @@ const count = (overrides: Partial<UsageCount> = {}): UsageCount => ({
   creditsSpent: 0,
   ...overrides,
 });
+/** A per-key usage row at `T0` as the store writes it (owned by the organization, or by user `u_1` when none), to insert before a migration. */
+const storedRow = (granularity: string, keyId: string, organizationId: string | null, code: string, n: number, creditsSpent: number) => ({
+  granularity,
+  bucket_start: T0,
+  key_id: keyId,
+  code,
+  organization_id: organizationId,
+  user_id: organizationId === null ? 'u_1' : null,
+  n,
+  credits_spent: creditsSpent,
+});
 const all = (overrides: Partial<UsageFilter> = {}): UsageFilter => ({ granularity: 'minute', from: T0 - DAY, to: T0 + 2 * DAY, ...overrides });
 const sorted = <T extends { at: unknown; code: string }>(rows: T[]) =>
   [...rows].sort((a, b) => String(a.at).localeCompare(String(b.at)) || a.code.localeCompare(b.code));
@@ -257,20 +268,10 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       try {
         await old.migrateTo('0009_usage_covering');
         // Rows as the per-key writes before 0010 left them: no totals.
-        const row = (granularity: string, keyId: string, organizationId: string | null, code: string, n: number, creditsSpent: number) => ({
-          granularity,
-          bucket_start: T0,
-          key_id: keyId,
-          code,
-          organization_id: organizationId,
-          user_id: organizationId === null ? 'u_1' : null,
-          n,
-          credits_spent: creditsSpent,
-        });
         const rows = (granularity: string) => [
-          row(granularity, 'key_a', 'org_1', 'VALID', 4, 1),
-          row(granularity, 'key_b', 'org_1', 'VALID', 1, 0),
-          row(granularity, 'key_c', null, 'EXPIRED', 2, 0),
+          storedRow(granularity, 'key_a', 'org_1', 'VALID', 4, 1),
+          storedRow(granularity, 'key_b', 'org_1', 'VALID', 1, 0),
+          storedRow(granularity, 'key_c', null, 'EXPIRED', 2, 0),
         ];
         await old.db
           .insertInto('usage_counts')
@@ -299,15 +300,8 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         await old.migrateTo('0011_usage_running');
         // Rows as the per-key tag writes before 0012 left them: no tag totals.
         const row = (granularity: string, keyId: string, organizationId: string | null, tag: string, code: string, n: number) => ({
-          granularity,
-          bucket_start: T0,
-          key_id: keyId,
+          ...storedRow(granularity, keyId, organizationId, code, n, n % 2),
           tag,
-          code,
-          organization_id: organizationId,
-          user_id: organizationId === null ? 'u_1' : null,
-          n,
-          credits_spent: n % 2,
         });
         const rows = (granularity: string) => [
           row(granularity, 'key_a', 'org_1', 'gold', 'VALID', 3),
