@@ -134,7 +134,7 @@ function grouped(
     }
     pick({ ...part, to: span.from });
     const owners = ownerConditions(part);
-    branches.push(runningRows(span, sql.join([sql`true`, ...owners], sql` and `)));
+    branches.push(runningRows(span, sql.join([sql`true`, ...owners], sql` and `), dialect));
     // All keys' totals (no owners: the owners' index serves those, not in key order).
     merge = dialect === 'sqlite' && owners.length === 0;
     pick({ ...part, from: span.to });

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Millis } from './records.js';
 import type { Database } from './schema.js';
+import type { Dialect } from './sql-context.js';
 import { BUCKET_MS, bucketCeil, type RunningDays, type UsageFilter } from './usage-records.js';
 
 const DAY = BUCKET_MS.day;
@@ -61,10 +62,21 @@ export function runningSpan(filter: UsageFilter, days: RunningDays | null): { fr
 
 /**
  * Each key's verifies over `span`, as rows `key_id, n`: its running total at the span's last day
- * and, negated, at the day before it. `owners`: the conditions on `organization_id` and
+ * less its total at the day before it. `owners`: the conditions on `organization_id` and
  * `user_id` the filter sets (the running totals carry the key's owners as its counts do).
+ * SQLite reads both days, the earlier negated, for the caller to sum per key (merged in key
+ * order, see `grouped`). PostgreSQL subtracts in a join, one row per key: every key of the
+ * earlier day has a row on the later one (the totals carry forward), and a hash join costs less
+ * there than aggregating twice the rows.
  */
-export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuilder<unknown>): RawBuilder<unknown> {
-  const at = (day: Millis) => sql`usage_key_running where day_start = cast(${day} as bigint) and ${owners}`;
-  return sql`select key_id, n from ${at(span.to - DAY)} union all select key_id, -n as n from ${at(span.from - DAY)}`;
+export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuilder<unknown>, dialect: Dialect): RawBuilder<unknown> {
+  const [last, base] = [sql`cast(${span.to - DAY} as bigint)`, sql`cast(${span.from - DAY} as bigint)`];
+  if (dialect === 'postgres') {
+    return sql`select key_id, n from (
+      select later.key_id, later.organization_id, later.user_id, later.n - coalesce(earlier.n, 0) as n
+      from usage_key_running as later left join usage_key_running as earlier on earlier.day_start = ${base} and earlier.key_id = later.key_id
+      where later.day_start = ${last}) as difference where ${owners}`;
+  }
+  const at = (day: RawBuilder<unknown>) => sql`usage_key_running where day_start = ${day} and ${owners}`;
+  return sql`select key_id, n from ${at(last)} union all select key_id, -n as n from ${at(base)}`;
 }
