@@ -108,8 +108,8 @@ function splitIntoDays(filter: UsageFilter): UsageFilter[] | null {
 /**
  * The rows a grouping of `table` reads, as `picked` columns: those of `filter` (and `extra`),
  * with whole days from day buckets where `splitIntoDays` allows, and with `running` (per-key
- * groupings only) the days the running totals answer read as two rows per key (`key_id, n`:
- * `picked` must be those); `from … where …`, less the `from`.
+ * groupings only) the days the running totals answer read as the difference of two days per key
+ * (`runningRows`: `key_id, n`, so `picked` must be those); `from … where …`, less the `from`.
  */
 function grouped(
   table: UsageTable,
@@ -122,7 +122,8 @@ function grouped(
   const parts = splitIntoDays(filter);
   if (parts === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
   const branches: RawBuilder<unknown>[] = [];
-  let merge = false;
+  const owners = ownerConditions(filter);
+  let readsRunning = false;
   const pick = (part: UsageFilter) => {
     if (part.from < part.to) branches.push(sql`select ${columns(picked)} from ${selected(table, part, dialect, extra)}`);
   };
@@ -133,15 +134,14 @@ function grouped(
       continue;
     }
     pick({ ...part, to: span.from });
-    const owners = ownerConditions(part);
     branches.push(runningRows(span, sql.join([sql`true`, ...owners], sql` and `), dialect));
-    // All keys' totals (no owners: the owners' index serves those, not in key order).
-    merge = dialect === 'sqlite' && owners.length === 0;
+    readsRunning = true;
     pick({ ...part, from: span.to });
   }
   // Ordered by key, SQLite merges the branches (all keys' running totals read in key order) and
   // groups the merged rows as they come, instead of sorting every row into a temporary B-tree.
-  const ordered = merge ? sql` order by key_id` : sql``;
+  // Not with owners: their running totals come from the owners' index, not in key order.
+  const ordered = readsRunning && dialect === 'sqlite' && owners.length === 0 ? sql` order by key_id` : sql``;
   return sql`(${sql.join(branches, sql` union all `)}${ordered}) as picked where true`;
 }
 
@@ -164,7 +164,7 @@ const DIMENSION: Readonly<Record<UsageDimension, { column: string; table: UsageT
  * (ties by name), summed per group and code. Two statements: the top groups by total, then
  * their codes, so a range over many keys never sends every key's rows. Codes and tags of all
  * keys or one organization come from the totals; the top keys over whole closed days from the
- * running totals: two rows per key, however many days.
+ * running totals: two days per key, however many days the range holds.
  */
 export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
   const { column, totals } = DIMENSION[by];
