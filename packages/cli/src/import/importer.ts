@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidRequestError, type ImportKeyParams, type Keymint } from '@keymint/sdk';
 import type { Output } from '../output.js';
 import { itemOf, type Mapping } from './mappings.js';
@@ -88,7 +88,7 @@ export async function importFile(client: Keymint, output: Output, file: string, 
     }
     await sendBatch(client, batch, state);
     state.line = pending[next - 1].line;
-    writeFileSync(stateFile, JSON.stringify(state));
+    saveState(stateFile, state);
     done += next - start;
     start = next;
     bar.update(done);
@@ -98,6 +98,12 @@ export async function importFile(client: Keymint, output: Output, file: string, 
   rmSync(stateFile, { force: true });
   state.failed.sort((a, b) => a.line - b.line);
   return { imported: state.imported, skipped: state.skipped, failed: state.failed };
+}
+
+/** Written beside and renamed over, so a kill mid-write leaves the previous state, never a truncated one. */
+function saveState(stateFile: string, state: ImportState): void {
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify(state));
+  renameSync(`${stateFile}.tmp`, stateFile);
 }
 
 async function sendBatch(client: Keymint, batch: { line: number; item: ImportKeyParams }[], state: ImportState): Promise<void> {
