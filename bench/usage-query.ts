@@ -14,7 +14,7 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
 
 /**
  * Times `GET /v1/usage` grouped queries over seeded hourly usage:
- * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day]`.
+ * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day] [--spread even|skewed]`.
  * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
  * also some RATE_LIMITED, every 10th a tag), sums them into the all-keys and per-organization
  * totals (tags too), rolls them up into days, computes each day's running totals, then answers each query
@@ -22,7 +22,9 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
  * part (10k keys: ~20 min here): `--keep PATH` seeds a SQLite file there and keeps it, and a later
  * run with the same `--keep PATH` queries it without seeding again. `--seed day` seeds day buckets
  * only (24× fewer rows: 100k keys in minutes, not hours): the groupings read whole days from day
- * buckets and running totals either way, but the hourly series then sum to zero. PostgreSQL:
+ * buckets and running totals either way, but the hourly series then sum to zero. `--spread
+ * skewed` seeds a few busy keys and a long tail (key k about 100,000 / (k + 1) valid verifies a
+ * bucket) instead of every key about as busy (`even`, the default). PostgreSQL:
  * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after
  * (with `--keep PATH`: a schema named after PATH, kept, and marked seeded by the file PATH.seeded).
  */
@@ -35,6 +37,7 @@ const runs = Number(option('runs', '5'));
 const storeKind = option('store', 'sqlite');
 const kept = option('keep', '');
 const seedGranularity = option('seed', 'hour');
+const spread = option('spread', 'even');
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
@@ -65,9 +68,11 @@ async function seed(): Promise<void> {
     const key = sql`'key_bench_' || cast(k as text)`;
     const org = sql`'org_bench_' || cast(k % ${sql.lit(orgs)} as text)`;
     const columns = sql`granularity, bucket_start, key_id, code, organization_id, user_id, n, credits_spent`;
+    // Integer division in both dialects: key k verifies about 100,000 / (k + 1) a bucket.
+    const valid = spread === 'skewed' ? sql`(k + h) % 7 + 1 + 100000 / (k + 1)` : sql`(k + h) % 50 + 1`;
     await store.db.transaction().execute(async (trx) => {
       await sql`${ranges} insert into usage_counts (${columns})
-        select ${granularity}, ${at}, ${key}, 'VALID', ${org}, null, (k + h) % 50 + 1, (k + h) % 7 from ks cross join hs`.execute(trx);
+        select ${granularity}, ${at}, ${key}, 'VALID', ${org}, null, ${valid}, (k + h) % 7 from ks cross join hs`.execute(trx);
       await sql`${ranges} insert into usage_counts (${columns})
         select ${granularity}, ${at}, ${key}, 'RATE_LIMITED', ${org}, null, h % 3 + 1, 0 from ks cross join hs where k % 10 = 0`.execute(trx);
       await sql`${ranges} insert into usage_tag_counts (granularity, bucket_start, key_id, tag, code, organization_id, user_id, n, credits_spent)
@@ -97,7 +102,7 @@ async function seed(): Promise<void> {
 try {
   await store.migrate();
   if (!seeded) await seed();
-  if (kept) writeFileSync(`${kept}.seeded`, `${keys} keys, ${days} days, ${orgs} orgs\n`);
+  if (kept) writeFileSync(`${kept}.seeded`, `${keys} keys, ${days} days, ${orgs} orgs, ${spread}\n`);
   const clock = new ManualClock(END - 1);
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'silent', KEYMINT_API_RATE_LIMIT: '0' });
   const { app, services } = await buildApp({ config, store, clock, logger: createLogger('silent'), serverSecret: undefined });
@@ -118,7 +123,7 @@ try {
     `granularity=day&${all}&group_by=key`,
     `granularity=day&${all}&group_by=tag`,
   ];
-  process.stdout.write(`| query (${keys} keys, ${days} days hourly, ${orgs} orgs, ${storeKind}) | median ms | groups |\n| --- | --- | --- |\n`);
+  process.stdout.write(`| query (${keys} keys, ${days} days hourly, ${orgs} orgs, ${spread}, ${storeKind}) | median ms | groups |\n| --- | --- | --- |\n`);
   for (const query of queries) {
     const times: number[] = [];
     let groups = 0;

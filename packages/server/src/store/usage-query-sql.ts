@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './sql-context.js';
-import { runningRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
-import { BUCKET_MS, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
+import { leadingKeys, runningRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
+import { BUCKET_MS, bucketCeil, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
 import { columns, isTotals, type UsageTable } from './usage-sql.js';
 
 /** The conditions of `filter` on the owner columns (`organization_id`, `user_id`), which every per-key table carries. */
@@ -145,6 +145,23 @@ function grouped(
   return sql`(${sql.join(branches, sql` union all `)}${ordered}) as picked where true`;
 }
 
+/**
+ * The running totals' span when it answers every row of `filter`: all keys, over whole days
+ * within the totals (an hour filter made of whole days only). Null: some rows come from buckets
+ * (edge hours, days outside the totals) or belong to some owners only.
+ */
+function wholeRunningSpan(filter: UsageFilter, running: RunningDays | null): { from: number; to: number } | null {
+  if (ownerConditions(filter).length > 0) return null;
+  const whole = filter.wholeDays;
+  if (filter.granularity === 'hour' && (whole === undefined || whole.from !== filter.from || whole.to !== filter.to)) return null;
+  const days: UsageFilter = { ...filter, granularity: 'day' };
+  const span = runningSpan(days, running);
+  return span !== null && span.from === bucketCeil(days.from, BUCKET_MS.day) && span.to === bucketCeil(days.to, BUCKET_MS.day) ? span : null;
+}
+
+/** Candidates per group asked for when the running totals may prove the top keys (`leadingKeys`). */
+const CANDIDATES_PER_GROUP = 10;
+
 /** `Store.sumUsage`: the verifies `filter` selects, summed per bucket and code (from the totals when they answer it). */
 export async function sumUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter): Promise<UsageSum[]> {
   const rows = selected(totalsScope(filter) === null ? 'usage_counts' : 'usage_totals', filter, dialect);
@@ -159,23 +176,41 @@ const DIMENSION: Readonly<Record<UsageDimension, { column: string; table: UsageT
   tag: { column: 'tag', table: 'usage_tag_counts', totals: 'usage_tag_totals' },
 };
 
+/** The `limit` groups of `column` with the most verifies `filter` selects (ties by name), every group's rows summed. */
+async function topGroups(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  table: UsageTable,
+  column: string,
+  filter: UsageFilter,
+  running: RunningDays | null,
+  limit: number,
+): Promise<{ at: string }[]> {
+  const group = sql.ref(column);
+  // The sum named in the select list and ordered by its name: so SQLite keeps the merge in `grouped`.
+  const { rows } = await sql<{ at: string }>`select ${group} as at, sum(n) as total from ${grouped(table, [column, 'n'], filter, dialect, undefined, running)}
+    group by ${group} order by total desc, ${group} limit ${sql.lit(limit)}`.execute(db);
+  return rows;
+}
+
 /**
  * `Store.groupUsage`: the `limit` keys, codes or tags with the most verifies `filter` selects
  * (ties by name), summed per group and code. Two statements: the top groups by total, then
  * their codes, so a range over many keys never sends every key's rows. Codes and tags of all
  * keys or one organization come from the totals; the top keys over whole closed days from the
- * running totals: two days per key, however many days the range holds.
+ * running totals: two days per key, however many days the range holds, or, for all keys over
+ * days the totals answer whole, the highest totals only when they prove the ranking.
  */
 export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
   const { column, totals } = DIMENSION[by];
   const table = totals !== undefined && totalsScope(filter) !== null ? totals : DIMENSION[by].table;
   const group = sql.ref(column);
   const running = by === 'key' && filter.keyId === undefined ? await runningUsageDays(db) : null;
-  // The sum named in the select list and ordered by its name: so SQLite keeps the merge above.
-  const top = await sql<{ at: string }>`select ${group} as at, sum(n) as total from ${grouped(table, [column, 'n'], filter, dialect, undefined, running)}
-    group by ${group} order by total desc, ${group} limit ${sql.lit(limit)}`.execute(db);
-  if (top.rows.length === 0) return [];
-  const names = { condition: sql`${group} in (${sql.join(top.rows.map((row) => row.at))})`, keys: by === 'key' };
+  const span = wholeRunningSpan(filter, running);
+  const top =
+    (span && (await leadingKeys(db, span, limit, limit * CANDIDATES_PER_GROUP))) ?? (await topGroups(db, dialect, table, column, filter, running, limit));
+  if (top.length === 0) return [];
+  const names = { condition: sql`${group} in (${sql.join(top.map((row) => row.at))})`, keys: by === 'key' };
   // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
   const rows = grouped(table, [...new Set([column, 'code', 'n', 'credits_spent'])], filter, dialect, names);
   const { rows: sums } = await sql<SumRow>`select ${group} as at, code, ${sumColumns} from ${rows} group by ${group}, code`.execute(db);

@@ -80,3 +80,37 @@ export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuild
   const at = (day: RawBuilder<unknown>) => sql`usage_key_running where day_start = ${day} and ${owners}`;
   return sql`select key_id, n from ${at(last)} union all select key_id, -n as n from ${at(base)}`;
 }
+
+/**
+ * `Store.groupUsage`'s top keys of all keys over `span` (whole days the running totals answer),
+ * without reading every key when the totals prove them: the `candidates` keys with the highest
+ * totals at the span's last day (index `usage_key_running_top`), ranked by their difference over
+ * the span. A key outside them has verified at most its total at that day, which is at most the
+ * last candidate's: if the `limit`-th ranked is ahead of the last candidate (more verifies, or as
+ * many and the lower key), no key outside can displace it. Null: not proven (some key outside may
+ * have more over the span than the ranked keys: the caller reads every key).
+ */
+export async function leadingKeys(
+  db: Kysely<Database>,
+  span: { from: Millis; to: Millis },
+  limit: number,
+  candidates: number,
+): Promise<{ at: string }[] | null> {
+  const { rows } = await sql<{ at: string; candidates: number | string; ahead: number }>`
+    with candidate as (
+      select key_id, n from usage_key_running where day_start = cast(${span.to - DAY} as bigint) order by n desc, key_id limit ${sql.lit(candidates)}
+    ), last_candidate as (
+      select key_id, n from candidate order by n, key_id desc limit 1
+    ), ranked as (
+      select candidate.key_id, candidate.n - coalesce(earlier.n, 0) as total from candidate
+      left join usage_key_running as earlier on earlier.day_start = cast(${span.from - DAY} as bigint) and earlier.key_id = candidate.key_id
+      order by total desc, candidate.key_id limit ${sql.lit(limit)}
+    )
+    select ranked.key_id as at, (select count(*) from candidate) as candidates,
+      case when ranked.total > last_candidate.n or (ranked.total = last_candidate.n and ranked.key_id <= last_candidate.key_id) then 1 else 0 end as ahead
+    from ranked cross join last_candidate order by ranked.total desc, ranked.key_id`.execute(db);
+  const last = rows.at(-1);
+  if (last === undefined) return [];
+  // Fewer candidates than asked for: every key with a total is among them.
+  return Number(last.candidates) < candidates || Number(last.ahead) === 1 ? rows : null;
+}
