@@ -272,6 +272,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_usage_totals': { up: createUsageTotals },
     '0011_usage_running': { up: createUsageRunning },
     '0012_usage_tag_totals': { up: createUsageTagTotals },
-    '0013_usage_running_top': { up: indexUsageRunningTop },
+    '0013_usage_running_top': { up: (db) => indexUsageRunningTop(db, dialect) },
   };
 }

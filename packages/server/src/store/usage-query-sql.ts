@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './sql-context.js';
-import { leadingKeys, runningRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
+import { runningRows, runningTopKeys, runningSpan, runningUsageDays } from './usage-running-sql.js';
 import { BUCKET_MS, bucketCeil, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
 import { columns, isTotals, type UsageTable } from './usage-sql.js';
 
@@ -159,9 +159,6 @@ function wholeRunningSpan(filter: UsageFilter, running: RunningDays | null): { f
   return span !== null && span.from === bucketCeil(days.from, BUCKET_MS.day) && span.to === bucketCeil(days.to, BUCKET_MS.day) ? span : null;
 }
 
-/** Candidates per group asked for when the running totals may prove the top keys (`leadingKeys`). */
-const CANDIDATES_PER_GROUP = 10;
-
 /** `Store.sumUsage`: the verifies `filter` selects, summed per bucket and code (from the totals when they answer it). */
 export async function sumUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter): Promise<UsageSum[]> {
   const rows = selected(totalsScope(filter) === null ? 'usage_counts' : 'usage_totals', filter, dialect);
@@ -207,8 +204,7 @@ export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter:
   const group = sql.ref(column);
   const running = by === 'key' && filter.keyId === undefined ? await runningUsageDays(db) : null;
   const span = wholeRunningSpan(filter, running);
-  const top =
-    (span && (await leadingKeys(db, span, limit, limit * CANDIDATES_PER_GROUP))) ?? (await topGroups(db, dialect, table, column, filter, running, limit));
+  const top = (span && (await runningTopKeys(db, dialect, span, limit))) ?? (await topGroups(db, dialect, table, column, filter, running, limit));
   if (top.length === 0) return [];
   const names = { condition: sql`${group} in (${sql.join(top.map((row) => row.at))})`, keys: by === 'key' };
   // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.

@@ -90,12 +90,7 @@ export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuild
  * many and the lower key), no key outside can displace it. Null: not proven (some key outside may
  * have more over the span than the ranked keys: the caller reads every key).
  */
-export async function leadingKeys(
-  db: Kysely<Database>,
-  span: { from: Millis; to: Millis },
-  limit: number,
-  candidates: number,
-): Promise<{ at: string }[] | null> {
+async function leadingKeys(db: Kysely<Database>, span: { from: Millis; to: Millis }, limit: number, candidates: number): Promise<{ at: string }[] | null> {
   const { rows } = await sql<{ at: string; candidates: number | string; ahead: number }>`
     with candidate as (
       select key_id, n from usage_key_running where day_start = cast(${span.to - DAY} as bigint) order by n desc, key_id limit ${sql.lit(candidates)}
@@ -113,4 +108,27 @@ export async function leadingKeys(
   if (last === undefined) return [];
   // Fewer candidates than asked for: every key with a total is among them.
   return Number(last.candidates) < candidates || Number(last.ahead) === 1 ? rows : null;
+}
+
+/** Candidates per group asked for when the running totals may prove the top keys (`leadingKeys`). */
+const CANDIDATES_PER_GROUP = 10;
+
+/**
+ * `Store.groupUsage`'s top keys of all keys over `span`, days the running totals answer whole:
+ * proven among the highest totals where they can be (`leadingKeys`), else, on PostgreSQL, every
+ * key's difference ranked as the join yields it (one row per key already: no aggregate, which
+ * spilled to disk at 100k keys). Null: SQLite without that proof (the caller merges every key's
+ * two days in key order, which costs less there than a seek per key).
+ */
+export async function runningTopKeys(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  span: { from: Millis; to: Millis },
+  limit: number,
+): Promise<{ at: string }[] | null> {
+  const proven = await leadingKeys(db, span, limit, limit * CANDIDATES_PER_GROUP);
+  if (proven !== null || dialect === 'sqlite') return proven;
+  const { rows } = await sql<{ at: string }>`select key_id as at from (${runningRows(span, sql`true`, dialect)}) as ranked
+    order by n desc, key_id limit ${sql.lit(limit)}`.execute(db);
+  return rows;
 }
