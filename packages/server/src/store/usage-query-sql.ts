@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './sql-context.js';
-import { runningRows, runningTopKeys, runningSpan, runningUsageDays } from './usage-running-sql.js';
-import { BUCKET_MS, bucketCeil, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
+import { runningRows, runningTopKeys, type RestRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
+import { BUCKET_MS, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
 import { columns, isTotals, type UsageTable } from './usage-sql.js';
 
 /** The conditions of `filter` on the owner columns (`organization_id`, `user_id`), which every per-key table carries. */
@@ -106,10 +106,41 @@ function splitIntoDays(filter: UsageFilter): UsageFilter[] | null {
 }
 
 /**
- * The rows a grouping of `table` reads, as `picked` columns: those of `filter` (and `extra`),
- * with whole days from day buckets where `splitIntoDays` allows, and with `running` (per-key
- * groupings only) the days the running totals answer read as the difference of two days per key
- * (`runningRows`: `key_id, n`, so `picked` must be those); `from … where …`, less the `from`.
+ * The bucket reads of a grouping of `table` (`select picked from …`): those of `filter` (and
+ * `extra`), with whole days from day buckets where `splitIntoDays` allows, less the days the
+ * running totals answer (`running`, per-key groupings only), whose `span` comes back beside them
+ * (at most one: the day part's).
+ */
+function branchesOf(
+  table: UsageTable,
+  picked: readonly string[],
+  filter: UsageFilter,
+  dialect: Dialect,
+  extra?: Narrowing,
+  running: RunningDays | null = null,
+) {
+  const buckets: RawBuilder<unknown>[] = [];
+  let span: { from: number; to: number } | null = null;
+  const pick = (part: UsageFilter) => {
+    if (part.from < part.to) buckets.push(sql`select ${columns(picked)} from ${selected(table, part, dialect, extra)}`);
+  };
+  for (const part of splitIntoDays(filter) ?? [filter]) {
+    const partSpan = runningSpan(part, running);
+    if (partSpan === null) {
+      pick(part);
+      continue;
+    }
+    pick({ ...part, to: partSpan.from });
+    span = partSpan;
+    pick({ ...part, from: partSpan.to });
+  }
+  return { buckets, span };
+}
+
+/**
+ * The rows a grouping of `table` reads, as `picked` columns (`branchesOf`), with the days the
+ * running totals answer read as the difference of two days per key (`runningRows`: `key_id, n`,
+ * so `picked` must be those); `from … where …`, less the `from`.
  */
 function grouped(
   table: UsageTable,
@@ -119,44 +150,15 @@ function grouped(
   extra?: Narrowing,
   running: RunningDays | null = null,
 ): RawBuilder<unknown> {
-  const parts = splitIntoDays(filter);
-  if (parts === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
-  const branches: RawBuilder<unknown>[] = [];
+  if (splitIntoDays(filter) === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
+  const { buckets, span } = branchesOf(table, picked, filter, dialect, extra, running);
   const owners = ownerConditions(filter);
-  let readsRunning = false;
-  const pick = (part: UsageFilter) => {
-    if (part.from < part.to) branches.push(sql`select ${columns(picked)} from ${selected(table, part, dialect, extra)}`);
-  };
-  for (const part of parts ?? [filter]) {
-    const span = runningSpan(part, running);
-    if (span === null) {
-      pick(part);
-      continue;
-    }
-    pick({ ...part, to: span.from });
-    branches.push(runningRows(span, sql.join([sql`true`, ...owners], sql` and `), dialect));
-    readsRunning = true;
-    pick({ ...part, from: span.to });
-  }
+  const branches = span === null ? buckets : [...buckets, runningRows(span, sql.join([sql`true`, ...owners], sql` and `), dialect)];
   // Ordered by key, SQLite merges the branches (all keys' running totals read in key order) and
   // groups the merged rows as they come, instead of sorting every row into a temporary B-tree.
   // Not with owners: their running totals come from the owners' index, not in key order.
-  const ordered = readsRunning && dialect === 'sqlite' && owners.length === 0 ? sql` order by key_id` : sql``;
+  const ordered = span !== null && dialect === 'sqlite' && owners.length === 0 ? sql` order by key_id` : sql``;
   return sql`(${sql.join(branches, sql` union all `)}${ordered}) as picked where true`;
-}
-
-/**
- * The running totals' span when it answers every row of `filter`: all keys, over whole days
- * within the totals (an hour filter made of whole days only). Null: some rows come from buckets
- * (edge hours, days outside the totals) or belong to some owners only.
- */
-function wholeRunningSpan(filter: UsageFilter, running: RunningDays | null): { from: number; to: number } | null {
-  if (ownerConditions(filter).length > 0) return null;
-  const whole = filter.wholeDays;
-  if (filter.granularity === 'hour' && (whole === undefined || whole.from !== filter.from || whole.to !== filter.to)) return null;
-  const days: UsageFilter = { ...filter, granularity: 'day' };
-  const span = runningSpan(days, running);
-  return span !== null && span.from === bucketCeil(days.from, BUCKET_MS.day) && span.to === bucketCeil(days.to, BUCKET_MS.day) ? span : null;
 }
 
 /** `Store.sumUsage`: the verifies `filter` selects, summed per bucket and code (from the totals when they answer it). */
@@ -190,6 +192,20 @@ async function topGroups(
   return rows;
 }
 
+/** The top keys of all keys from the running totals (`runningTopKeys`) when they answer some days of `filter`; null: they do not, or could not prove them. */
+async function allKeysTop(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, running: RunningDays | null, limit: number) {
+  if (running === null || ownerConditions(filter).length > 0) return null;
+  const branches = (keys?: RawBuilder<unknown>) =>
+    branchesOf('usage_counts', ['key_id', 'n'], filter, dialect, keys && { condition: sql`key_id in (${keys})`, keys: true }, running);
+  const { span } = branches();
+  if (span === null) return null;
+  const rest: RestRows = (keys) => {
+    const { buckets } = branches(keys);
+    return buckets.length > 0 ? sql.join(buckets, sql` union all `) : null;
+  };
+  return runningTopKeys(db, dialect, span, rest, limit);
+}
+
 /**
  * `Store.groupUsage`: the `limit` keys, codes or tags with the most verifies `filter` selects
  * (ties by name), summed per group and code. Two statements: the top groups by total, then
@@ -203,8 +219,7 @@ export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter:
   const table = totals !== undefined && totalsScope(filter) !== null ? totals : DIMENSION[by].table;
   const group = sql.ref(column);
   const running = by === 'key' && filter.keyId === undefined ? await runningUsageDays(db) : null;
-  const span = wholeRunningSpan(filter, running);
-  const top = (span && (await runningTopKeys(db, dialect, span, limit))) ?? (await topGroups(db, dialect, table, column, filter, running, limit));
+  const top = (await allKeysTop(db, dialect, filter, running, limit)) ?? (await topGroups(db, dialect, table, column, filter, running, limit));
   if (top.length === 0) return [];
   const names = { condition: sql`${group} in (${sql.join(top.map((row) => row.at))})`, keys: by === 'key' };
   // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.

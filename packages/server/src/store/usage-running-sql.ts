@@ -81,54 +81,86 @@ export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuild
   return sql`select key_id, n from ${at(last)} union all select key_id, -n as n from ${at(base)}`;
 }
 
+type Span = { from: Millis; to: Millis };
+
 /**
- * `Store.groupUsage`'s top keys of all keys over `span` (whole days the running totals answer),
- * without reading every key when the totals prove them: the `candidates` keys with the highest
- * totals at the span's last day (index `usage_key_running_top`), ranked by their difference over
- * the span. A key outside them has verified at most its total at that day, which is at most the
- * last candidate's: if the `limit`-th ranked is ahead of the last candidate (more verifies, or as
- * many and the lower key), no key outside can displace it. Null: not proven (some key outside may
- * have more over the span than the ranked keys: the caller reads every key).
+ * A grouping's bucket rows outside the running totals' span (`key_id, n`): of the keys `keys`
+ * selects (a subquery, read by key) or of all keys. Null: the filter has none.
  */
-async function leadingKeys(db: Kysely<Database>, span: { from: Millis; to: Millis }, limit: number, candidates: number): Promise<{ at: string }[] | null> {
-  const { rows } = await sql<{ at: string; candidates: number | string; ahead: number }>`
+export type RestRows = (keys?: RawBuilder<unknown>) => RawBuilder<unknown> | null;
+
+/** The most verifies any one key has in `rest`; 0: none. */
+async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{
+    n: number | string | null;
+  }>`select max(n) as n from (select key_id, sum(n) as n from (${rest}) as rest group by key_id) as per_key`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * `Store.groupUsage`'s top keys of all keys, when the running totals may prove them without
+ * reading every key: the `candidates` keys with the highest totals at the span's last day (index
+ * `usage_key_running_top`), ranked by their difference over the span plus their rest. A key
+ * outside them verified at most its total at that day over the span, so at most the last
+ * candidate's, plus at most the most any key has in the rest (read only when the candidates
+ * alone would prove it). If the `limit`-th ranked has more than that bound (or, with no rest, as
+ * many and a lower key than the last candidate), no key outside can displace it. Null: not proven.
+ */
+async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, limit: number, candidates: number): Promise<{ at: string }[] | null> {
+  const candidatesRest = rest(sql`select key_id from candidate`);
+  const restTotals = candidatesRest === null ? sql`` : sql`, candidate_rest as (select key_id, sum(n) as n from (${candidatesRest}) as rest group by key_id)`;
+  const [restJoin, restOf] =
+    candidatesRest === null ? [sql``, sql`0`] : [sql`left join candidate_rest on candidate_rest.key_id = candidate.key_id`, sql`coalesce(candidate_rest.n, 0)`];
+  const { rows } = await sql<{ at: string; total: number | string; bound: number | string; candidates: number | string; tie_ahead: number }>`
     with candidate as (
       select key_id, n from usage_key_running where day_start = cast(${span.to - DAY} as bigint) order by n desc, key_id limit ${sql.lit(candidates)}
     ), last_candidate as (
       select key_id, n from candidate order by n, key_id desc limit 1
-    ), ranked as (
-      select candidate.key_id, candidate.n - coalesce(earlier.n, 0) as total from candidate
+    )${restTotals}, ranked as (
+      select candidate.key_id, candidate.n - coalesce(earlier.n, 0) + ${restOf} as total from candidate
       left join usage_key_running as earlier on earlier.day_start = cast(${span.from - DAY} as bigint) and earlier.key_id = candidate.key_id
+      ${restJoin}
       order by total desc, candidate.key_id limit ${sql.lit(limit)}
     )
-    select ranked.key_id as at, (select count(*) from candidate) as candidates,
-      case when ranked.total > last_candidate.n or (ranked.total = last_candidate.n and ranked.key_id <= last_candidate.key_id) then 1 else 0 end as ahead
+    select ranked.key_id as at, ranked.total, last_candidate.n as bound, (select count(*) from candidate) as candidates,
+      case when ranked.key_id <= last_candidate.key_id then 1 else 0 end as tie_ahead
     from ranked cross join last_candidate order by ranked.total desc, ranked.key_id`.execute(db);
   const last = rows.at(-1);
-  if (last === undefined) return [];
-  // Fewer candidates than asked for: every key with a total is among them.
-  return Number(last.candidates) < candidates || Number(last.ahead) === 1 ? rows : null;
+  const everyKey = rest();
+  if (last === undefined) return everyKey === null ? [] : null;
+  const [total, bound] = [Number(last.total), Number(last.bound)];
+  // `margin`: the most a key has in the rest. With none, fewer candidates than asked for are every
+  // key with a total, and a tie is settled by the key; with some, only a full ranking ahead of the
+  // bound proves it. What none cannot prove, more cannot either.
+  const proves = (margin: number) =>
+    margin === 0
+      ? Number(last.candidates) < candidates || total > bound || (total === bound && Number(last.tie_ahead) === 1)
+      : rows.length === limit && total > bound + margin;
+  if (everyKey === null || !proves(0)) return proves(0) ? rows : null;
+  return proves(await mostInRest(db, everyKey)) ? rows : null;
 }
 
 /** Candidates per group asked for when the running totals may prove the top keys (`leadingKeys`). */
 const CANDIDATES_PER_GROUP = 10;
 
 /**
- * `Store.groupUsage`'s top keys of all keys over `span`, days the running totals answer whole:
- * proven among the highest totals where they can be (`leadingKeys`), else, on PostgreSQL, every
- * key's difference ranked as the join yields it (one row per key already: no aggregate, which
- * spilled to disk at 100k keys). Null: SQLite without that proof (the caller merges every key's
- * two days in key order, which costs less there than a seek per key).
+ * `Store.groupUsage`'s top keys of all keys whose range the running totals answer over `span`,
+ * with `rest` the filter's bucket rows outside it: proven among the highest
+ * totals where they can be (`leadingKeys`), else, on PostgreSQL, every key's difference (one row
+ * per key already, from the join) with its rest added by key, ranked as it comes: no aggregate
+ * over the differences, which spilled to disk at 100k keys. Null: SQLite without that proof (the
+ * caller merges every key's two days in key order, which costs less there than a seek per key).
  */
-export async function runningTopKeys(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  span: { from: Millis; to: Millis },
-  limit: number,
-): Promise<{ at: string }[] | null> {
-  const proven = await leadingKeys(db, span, limit, limit * CANDIDATES_PER_GROUP);
+export async function runningTopKeys(db: Kysely<Database>, dialect: Dialect, span: Span, rest: RestRows, limit: number): Promise<{ at: string }[] | null> {
+  const proven = await leadingKeys(db, span, rest, limit, limit * CANDIDATES_PER_GROUP);
   if (proven !== null || dialect === 'sqlite') return proven;
-  const { rows } = await sql<{ at: string }>`select key_id as at from (${runningRows(span, sql`true`, dialect)}) as ranked
-    order by n desc, key_id limit ${sql.lit(limit)}`.execute(db);
+  const difference = sql`(${runningRows(span, sql`true`, dialect)}) as difference`;
+  const everyKey = rest();
+  const ranked =
+    everyKey === null
+      ? sql`select key_id, n from ${difference}`
+      : sql`select coalesce(difference.key_id, rest.key_id) as key_id, coalesce(difference.n, 0) + coalesce(rest.n, 0) as n from ${difference}
+        full join (select key_id, sum(n) as n from (${everyKey}) as parts group by key_id) as rest on rest.key_id = difference.key_id`;
+  const { rows } = await sql<{ at: string }>`select key_id as at from (${ranked}) as ranked order by n desc, key_id limit ${sql.lit(limit)}`.execute(db);
   return rows;
 }

@@ -265,14 +265,19 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
 
     it('ranks the top keys of all keys by the highest running totals only where those prove the ranking', async () => {
       const store = current();
-      // key_00…key_19: 100 on day 0. key_99: 50 on day 0, 100 on day 1 (the highest total). key_50:
-      // 100 on day 1, among the ties at 100 but after the ten highest by key, which a limit of 1 reads.
+      // key_00…key_19: 100 on day 0; key_98: 130. key_99: 50 on day 0, 100 on day 1 (the highest total).
+      // key_50: 100 on day 1, among the ties at 100 but after the ten highest by key, which a limit of 1 reads.
       const counts: UsageCount[] = Array.from({ length: 20 }, (_, i) => count({ keyId: `key_${String(i).padStart(2, '0')}`, minute: T0 + HOUR, n: 100 }));
       counts.push(
         count({ keyId: 'key_99', organizationId: 'org_2', minute: T0, n: 50 }),
         count({ keyId: 'key_99', organizationId: 'org_2', minute: T0 + DAY, n: 99 }),
         count({ keyId: 'key_99', organizationId: 'org_2', minute: T0 + DAY, n: 1, code: 'EXPIRED' }),
         count({ keyId: 'key_50', minute: T0 + DAY + HOUR, n: 100 }),
+        count({ keyId: 'key_98', minute: T0 + HOUR, n: 130 }),
+        // Day 3 has no running totals (still open, say): key_77 only there; key_98 and key_99 in its second hour.
+        count({ keyId: 'key_77', minute: T0 + 3 * DAY + 20 * HOUR, n: 500 }),
+        count({ keyId: 'key_98', minute: T0 + 3 * DAY + HOUR, n: 30 }),
+        count({ keyId: 'key_99', organizationId: 'org_2', minute: T0 + 3 * DAY + HOUR, n: 5 }),
       );
       await store.addUsage(counts);
       await store.rollUpUsage('hour', T0);
@@ -285,6 +290,10 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         [days(T0 + DAY, T0 + 3 * DAY), 2],
         [{ ...all({ granularity: 'hour', from: T0 + DAY, to: T0 + 3 * DAY }), wholeDays: { from: T0 + DAY, to: T0 + 3 * DAY } }, 1],
         [days(T0, T0 + 3 * DAY), 100],
+        // The running totals' days and two hours of day 3: key_98 ahead of key_99 by those hours.
+        [{ ...all({ granularity: 'hour', from: T0, to: T0 + 3 * DAY + 2 * HOUR }), wholeDays: { from: T0, to: T0 + 3 * DAY } }, 1],
+        // All of day 3: key_77, which has no running totals at all.
+        [days(T0, T0 + 4 * DAY), 1],
       ];
       const groups = () => Promise.all(filters.map(async ([filter, limit]) => sorted(await store.groupUsage(filter, 'key', limit))));
       const expected = await groups();
@@ -292,12 +301,14 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
         { at: 'key_99', code: 'EXPIRED', n: 1, creditsSpent: 0 },
         { at: 'key_99', code: 'VALID', n: 149, creditsSpent: 0 },
       ]);
-      expect(expected[1].map((row) => row.at)).toEqual(['key_00', 'key_01', 'key_99', 'key_99']);
+      expect(expected[1].map((row) => row.at)).toEqual(['key_00', 'key_98', 'key_99', 'key_99']);
       // From day 1, key_50 ties key_99 at 100 and comes first by key, though it is not among the highest totals.
       expect(expected[2]).toEqual([{ at: 'key_50', code: 'VALID', n: 100, creditsSpent: 0 }]);
       expect(expected[3].map((row) => row.at)).toEqual(['key_50', 'key_99', 'key_99']);
       expect(expected[4]).toEqual(expected[2]);
-      expect(new Set(expected[5].map((row) => row.at)).size).toBe(22);
+      expect(new Set(expected[5].map((row) => row.at)).size).toBe(23);
+      expect(expected[6]).toEqual([{ at: 'key_98', code: 'VALID', n: 160, creditsSpent: 0 }]);
+      expect(expected[7]).toEqual([{ at: 'key_77', code: 'VALID', n: 500, creditsSpent: 0 }]);
       for (let day = T0; day < T0 + 3 * DAY; day += DAY) await store.accumulateUsage(day);
       expect(await store.runningUsageDays()).toEqual({ first: T0 - DAY, last: T0 + 2 * DAY });
       expect(await groups()).toEqual(expected);
