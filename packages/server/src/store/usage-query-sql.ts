@@ -105,20 +105,23 @@ function splitIntoDays(filter: UsageFilter): UsageFilter[] | null {
   ];
 }
 
+/** What a grouping reads: `picked` columns of `table`'s rows that `filter` (and `extra`) select, with the running totals' days (`running`, per-key groupings only). */
+interface Grouping {
+  table: UsageTable;
+  picked: readonly string[];
+  filter: UsageFilter;
+  dialect: Dialect;
+  extra?: Narrowing;
+  running?: RunningDays | null;
+}
+
 /**
  * The bucket reads of a grouping of `table` (`select picked from …`): those of `filter` (and
  * `extra`), with whole days from day buckets where `splitIntoDays` allows, less the days the
  * running totals answer (`running`, per-key groupings only), whose `span` comes back beside them
  * (at most one: the day part's).
  */
-function branchesOf(
-  table: UsageTable,
-  picked: readonly string[],
-  filter: UsageFilter,
-  dialect: Dialect,
-  extra?: Narrowing,
-  running: RunningDays | null = null,
-) {
+function branchesOf({ table, picked, filter, dialect, extra, running = null }: Grouping) {
   const buckets: RawBuilder<unknown>[] = [];
   let span: { from: number; to: number } | null = null;
   const pick = (part: UsageFilter) => {
@@ -142,16 +145,10 @@ function branchesOf(
  * running totals answer read as the difference of two days per key (`runningRows`: `key_id, n`,
  * so `picked` must be those); `from … where …`, less the `from`.
  */
-function grouped(
-  table: UsageTable,
-  picked: readonly string[],
-  filter: UsageFilter,
-  dialect: Dialect,
-  extra?: Narrowing,
-  running: RunningDays | null = null,
-): RawBuilder<unknown> {
+function grouped(grouping: Grouping): RawBuilder<unknown> {
+  const { table, filter, dialect, extra, running = null } = grouping;
   if (splitIntoDays(filter) === null && runningSpan(filter, running) === null) return selected(table, filter, dialect, extra);
-  const { buckets, span } = branchesOf(table, picked, filter, dialect, extra, running);
+  const { buckets, span } = branchesOf(grouping);
   const owners = ownerConditions(filter);
   const branches = span === null ? buckets : [...buckets, runningRows(span, sql.join([sql`true`, ...owners], sql` and `), dialect)];
   // Ordered by key, SQLite merges the branches (all keys' running totals read in key order) and
@@ -187,7 +184,7 @@ async function topGroups(
 ): Promise<{ at: string }[]> {
   const group = sql.ref(column);
   // The sum named in the select list and ordered by its name: so SQLite keeps the merge in `grouped`.
-  const { rows } = await sql<{ at: string }>`select ${group} as at, sum(n) as total from ${grouped(table, [column, 'n'], filter, dialect, undefined, running)}
+  const { rows } = await sql<{ at: string }>`select ${group} as at, sum(n) as total from ${grouped({ table, picked: [column, 'n'], filter, dialect, running })}
     group by ${group} order by total desc, ${group} limit ${sql.lit(limit)}`.execute(db);
   return rows;
 }
@@ -196,7 +193,14 @@ async function topGroups(
 async function allKeysTop(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, running: RunningDays | null, limit: number) {
   if (running === null || ownerConditions(filter).length > 0) return null;
   const branches = (keys?: RawBuilder<unknown>) =>
-    branchesOf('usage_counts', ['key_id', 'n'], filter, dialect, keys && { condition: sql`key_id in (${keys})`, keys: true }, running);
+    branchesOf({
+      table: 'usage_counts',
+      picked: ['key_id', 'n'],
+      filter,
+      dialect,
+      extra: keys && { condition: sql`key_id in (${keys})`, keys: true },
+      running,
+    });
   const { span } = branches();
   if (span === null) return null;
   const rest: RestRows = (keys) => {
@@ -223,7 +227,7 @@ export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter:
   if (top.length === 0) return [];
   const names = { condition: sql`${group} in (${sql.join(top.map((row) => row.at))})`, keys: by === 'key' };
   // Grouped by code, `code` is picked once: PostgreSQL refuses a name the subquery holds twice.
-  const rows = grouped(table, [...new Set([column, 'code', 'n', 'credits_spent'])], filter, dialect, names);
+  const rows = grouped({ table, picked: [...new Set([column, 'code', 'n', 'credits_spent'])], filter, dialect, extra: names });
   const { rows: sums } = await sql<SumRow>`select ${group} as at, code, ${sumColumns} from ${rows} group by ${group}, code`.execute(db);
   return sums.map(sumOf);
 }
