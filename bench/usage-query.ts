@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
 
 /**
  * Times `GET /v1/usage` grouped queries over seeded hourly usage:
- * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day] [--spread even|skewed]`.
+ * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day] [--spread even|skewed] [--open-hours H]`.
  * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
  * also some RATE_LIMITED, every 10th a tag), sums them into the all-keys and per-organization
  * totals (tags too), rolls them up into days, computes each day's running totals, then answers each query
@@ -24,7 +24,9 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
  * only (24× fewer rows: 100k keys in minutes, not hours): the groupings read whole days from day
  * buckets and running totals either way, but the hourly series then sum to zero. `--spread
  * skewed` seeds a few busy keys and a long tail (key k about 100,000 / (k + 1) valid verifies a
- * bucket) instead of every key about as busy (`even`, the default). PostgreSQL:
+ * bucket) instead of every key about as busy (`even`, the default). `--open-hours H` also seeds H
+ * hours of the day after (open: no running totals) for every key, and the queries run up to
+ * their end (now) instead of to the last closed day. PostgreSQL:
  * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after
  * (with `--keep PATH`: a schema named after PATH, kept, and marked seeded by the file PATH.seeded).
  */
@@ -38,6 +40,7 @@ const storeKind = option('store', 'sqlite');
 const kept = option('keep', '');
 const seedGranularity = option('seed', 'hour');
 const spread = option('spread', 'even');
+const openHours = Number(option('open-hours', '0'));
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
@@ -54,17 +57,16 @@ const store: KyselyStore =
     : createSqliteStore(kept || join(dir, 'usage.db'));
 const seeded = kept !== '' && existsSync(`${kept}.seeded`);
 
-/** One statement per key batch: every (key, hour) of the range, generated in SQL (both dialects). */
-async function seed(): Promise<void> {
-  const buckets = seedGranularity === 'day' ? days : days * 24;
-  const step = seedGranularity === 'day' ? 24 * HOUR : HOUR;
+/** Every (key, bucket) of `count` buckets from `start`, one statement per key batch, generated in SQL (both dialects). */
+async function seedBuckets(bucketGranularity: string, start: number, count: number): Promise<void> {
+  const step = bucketGranularity === 'day' ? 24 * HOUR : HOUR;
   const started = performance.now();
   for (let low = 0; low < keys; low += SEED_KEYS) {
     const high = Math.min(keys, low + SEED_KEYS) - 1;
-    const ranges = sql`with recursive hs(h) as (select 0 union all select h + 1 from hs where h < ${sql.lit(buckets - 1)}),
+    const ranges = sql`with recursive hs(h) as (select 0 union all select h + 1 from hs where h < ${sql.lit(count - 1)}),
       ks(k) as (select ${sql.lit(low)} union all select k + 1 from ks where k < ${sql.lit(high)})`;
-    const at = sql`cast(${sql.lit(START)} as bigint) + cast(h as bigint) * ${sql.lit(step)}`;
-    const granularity = sql.lit(seedGranularity);
+    const at = sql`cast(${sql.lit(start)} as bigint) + cast(h as bigint) * ${sql.lit(step)}`;
+    const granularity = sql.lit(bucketGranularity);
     const key = sql`'key_bench_' || cast(k as text)`;
     const org = sql`'org_bench_' || cast(k % ${sql.lit(orgs)} as text)`;
     const columns = sql`granularity, bucket_start, key_id, code, organization_id, user_id, n, credits_spent`;
@@ -82,6 +84,12 @@ async function seed(): Promise<void> {
     });
     if (low % (SEED_KEYS * 20) === 0) process.stderr.write(`  seeded ${high + 1}/${keys} keys, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   }
+}
+
+/** The closed days: their buckets, totals, day rollups and running totals. */
+async function seed(): Promise<void> {
+  const started = performance.now();
+  await seedBuckets(seedGranularity, START, seedGranularity === 'day' ? days : days * 24);
   const rolling = performance.now();
   // The seed wrote per-key buckets only; the totals are summed from them as migration 0010 does.
   await backfillUsageTotals(store.db);
@@ -100,18 +108,39 @@ async function seed(): Promise<void> {
   );
 }
 
+/**
+ * The open day after the closed ones: `openHours` hours of it for every key, rolled into its day
+ * bucket, without running totals (the day has not closed). Queries then run up to now, its last hour.
+ */
+async function seedOpenDay(): Promise<void> {
+  const started = performance.now();
+  await seedBuckets('hour', END, openHours);
+  await backfillUsageTotals(store.db);
+  await backfillUsageTagTotals(store.db);
+  await store.rollUpUsage('day', END);
+  if (storeKind === 'postgres') await sql`vacuum analyze`.execute(store.db);
+  process.stderr.write(`open day's ${openHours} hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
 try {
   await store.migrate();
   if (!seeded) await seed();
   if (kept) writeFileSync(`${kept}.seeded`, `${keys} keys, ${days} days, ${orgs} orgs, ${spread}\n`);
-  const clock = new ManualClock(END - 1);
+  // A kept database is given its open hours once (runs without them query the closed days only).
+  const openMark = `${kept}.open-hours`;
+  const openSeeded = kept !== '' && existsSync(openMark) ? Number(readFileSync(openMark, 'utf8')) : 0;
+  if (openHours > 0 && openSeeded === 0) await seedOpenDay();
+  else if (openHours > 0 && openSeeded !== openHours) throw new Error(`${kept} holds ${openSeeded} open hours: pass --open-hours ${openSeeded}`);
+  if (kept && openHours > 0) writeFileSync(openMark, `${openHours}`);
+  const NOW = END + openHours * HOUR;
+  const clock = new ManualClock(NOW - 1);
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'silent', KEYMINT_API_RATE_LIMIT: '0' });
   const { app, services } = await buildApp({ config, store, clock, logger: createLogger('silent'), serverSecret: undefined });
   // A configured root key (as KEYMINT_ROOT_KEY): the same on a kept database.
   const rootKey = `kmr_usage_bench_${'x'.repeat(40)}`;
   await services.rootKeys.bootstrap(rootKey);
-  const last30 = `from=${new Date(END - 30 * 24 * HOUR).toISOString()}&to=${new Date(END).toISOString()}`;
-  const all = `from=${new Date(START).toISOString()}&to=${new Date(END).toISOString()}`;
+  const last30 = `from=${new Date(END - 30 * 24 * HOUR).toISOString()}&to=${new Date(NOW).toISOString()}`;
+  const all = `from=${new Date(START).toISOString()}&to=${new Date(NOW).toISOString()}`;
   const queries = [
     `organization_id=org_bench_7&granularity=hour&${last30}&group_by=key`,
     `organization_id=org_bench_7&granularity=hour&${last30}&group_by=code`,

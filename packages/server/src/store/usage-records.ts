@@ -37,8 +37,9 @@ export interface UsageFilter {
   /** The part of the key space the caller may read (as `KeyFilter.owners`); undefined: all. */
   owners?: { userId: string | null; organizationIds: string[] };
   /**
-   * Whole days in [from, to) whose hours are all still kept: a grouping of hours may sum these
-   * days from their day buckets (rolled up with the hours, the same sums) instead of their hours.
+   * Days whose hours are all still kept and (but for a last day after which no hour has counts
+   * yet) inside [from, to): a grouping of hours may sum these days from their day buckets (rolled
+   * up with the hours, the same sums) instead of their hours.
    */
   wholeDays?: { from: Millis; to: Millis };
 }

@@ -131,15 +131,19 @@ export class UsageService {
   }
 
   /**
-   * The whole days of an hour range that a grouping may read from day buckets: those whose every
-   * hour is still kept (retention prunes hours before days; a day bucket would still count them).
+   * The days of an hour range that a grouping may read from day buckets: those whose every hour
+   * is still kept (retention prunes hours before days; a day bucket would still count them) and
+   * wholly inside the range, or its last day when the range holds the current hour: no hour after
+   * it has counts yet, so that day's bucket (rolled up with the hours) sums the same hours, in one
+   * row per key instead of one per hour. A range up to now is the usual one.
    */
   private wholeDays(range: UsageRange): UsageFilter['wholeDays'] {
     if (range.granularity !== 'hour') return undefined;
-    const kept = this.clock.now() - Math.min(this.retention.hourDays, this.retention.dayDays) * DAY_MS;
+    const now = this.clock.now();
+    const kept = now - Math.min(this.retention.hourDays, this.retention.dayDays) * DAY_MS;
     const first = Math.max(range.start, kept);
     const from = bucketCeil(first, DAY_MS);
-    const to = bucketFloor(range.to, DAY_MS);
+    const to = range.to > bucketFloor(now, HOUR_MS) ? bucketCeil(range.to, DAY_MS) : bucketFloor(range.to, DAY_MS);
     return to > from ? { from, to } : undefined;
   }
 

@@ -244,6 +244,31 @@ describe('GET /v1/usage', () => {
     expect(top.map((sum) => [sum.at, sum.n])).toEqual([[a.id, 14]]);
   });
 
+  it('groups an hour range up to now with its last day from the day bucket, and one ending earlier in the day from its hours', async () => {
+    const org = 'org_open_day';
+    const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
+    const day0 = NOW - (NOW % DAY) + 500 * DAY;
+    await verifiesAt(day0 - 2 * DAY + HOUR, [[a, 1]]);
+    await verifiesAt(day0 + 9 * HOUR, [
+      [a, 2],
+      [b, 1],
+    ]);
+    await verifiesAt(day0 + 15 * HOUR + 20 * MIN, [[b, 5]]);
+    const groups = async (to: number | null) => {
+      const bounds = `from=${at(day0 - 3 * DAY)}${to === null ? '' : `&to=${at(to)}`}&granularity=hour`;
+      const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${bounds}&group_by=key`);
+      expect(response.statusCode, response.body).toBe(200);
+      const { buckets, groups } = response.json() as { buckets: { total: number }[]; groups: { key_id: string; total: number }[] };
+      return { total: buckets.reduce((sum, bucket) => sum + bucket.total, 0), groups: groups.map((g) => `${g.key_id}: ${g.total}`) };
+    };
+    // Up to now (the default, the end of the current hour) or into the current hour: all of today so far.
+    expect(await groups(null)).toEqual({ total: 9, groups: [`${b.id}: 6`, `${a.id}: 3`] });
+    expect(await groups(day0 + 15 * HOUR + 30 * MIN)).toEqual({ total: 9, groups: [`${b.id}: 6`, `${a.id}: 3`] });
+    // Ending before the current hour: today's later hours are left out, as the buckets leave them out.
+    expect(await groups(day0 + 12 * HOUR)).toEqual({ total: 4, groups: [`${a.id}: 3`, `${b.id}: 1`] });
+    expect(await groups(day0 + 15 * HOUR)).toEqual({ total: 4, groups: [`${a.id}: 3`, `${b.id}: 1`] });
+  });
+
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {
     const verifier = await rootKeyWith(t, ['keys:verify']);
     expect((await as(t, verifier).get('/v1/usage')).statusCode).toBe(403);
