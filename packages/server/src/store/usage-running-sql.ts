@@ -89,6 +89,12 @@ type Span = { from: Millis; to: Millis };
  */
 export type RestRows = (keys?: RawBuilder<unknown>) => RawBuilder<unknown> | null;
 
+/** Whether `rest` has no rows: one row read at most. */
+async function isEmpty(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise<boolean> {
+  const { rows } = await sql`select 1 from (${rest}) as rest limit 1`.execute(db);
+  return rows.length === 0;
+}
+
 /** The most verifies any one key has in `rest`; 0: none. */
 async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise<number> {
   const { rows } = await sql<{
@@ -137,6 +143,8 @@ async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, lim
       ? Number(last.candidates) < candidates || total > bound || (total === bound && Number(last.tie_ahead) === 1)
       : rows.length === limit && total > bound + margin;
   if (everyKey === null || !proves(0)) return proves(0) ? rows : null;
+  // At the bound, only a rest without rows proves it (the most a key has there is then 0).
+  if (total <= bound) return (await isEmpty(db, everyKey)) ? rows : null;
   return proves(await mostInRest(db, everyKey)) ? rows : null;
 }
 

@@ -314,6 +314,21 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       expect(await groups()).toEqual(expected);
     });
 
+    it('reads every key when the highest running totals tie and bucket rows beside them may break the tie', async () => {
+      const store = current();
+      // key_00…key_11: 100 each on day 0; key_11 also 50 in the first hour of day 3, which has no running totals.
+      const counts = Array.from({ length: 12 }, (_, i) => count({ keyId: `key_${String(i).padStart(2, '0')}`, minute: T0 + HOUR, n: 100 }));
+      counts.push(count({ keyId: 'key_11', minute: T0 + 3 * DAY + 5 * MIN, n: 50 }));
+      await store.addUsage(counts);
+      await store.rollUpUsage('hour', T0);
+      await store.rollUpUsage('day', T0);
+      for (let day = T0; day < T0 + 3 * DAY; day += DAY) await store.accumulateUsage(day);
+      // Asked for one, the ten candidates are key_00…key_09, all at 100, as many as the last of them.
+      const hours = { ...all({ granularity: 'hour', from: T0, to: T0 + 3 * DAY + 2 * HOUR }), wholeDays: { from: T0, to: T0 + 3 * DAY } };
+      expect(await store.groupUsage(hours, 'key', 1)).toEqual([{ at: 'key_11', code: 'VALID', n: 150, creditsSpent: 0 }]);
+      expect(await store.groupUsage({ ...hours, to: T0 + 3 * DAY }, 'key', 1)).toEqual([{ at: 'key_00', code: 'VALID', n: 100, creditsSpent: 0 }]);
+    });
+
     it('are summed over all keys and per organization by migration 0010 from counts written before it', async () => {
       const old = await openUnmigrated();
       try {
