@@ -95,11 +95,10 @@ async function isEmpty(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise
   return rows.length === 0;
 }
 
-/** The most verifies any one key has in `rest`; 0: none. */
-async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise<number> {
-  const { rows } = await sql<{
-    n: number | string | null;
-  }>`select max(n) as n from (select key_id, sum(n) as n from (${rest}) as rest group by key_id) as per_key`.execute(db);
+/** The most verifies any one key but those `except` selects has in `rest`; 0: none. */
+async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>, except: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number | string | null }>`select max(n) as n from (
+    select key_id, sum(n) as n from (${rest}) as rest where key_id not in (${except}) group by key_id) as per_key`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -108,8 +107,8 @@ async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>): Prom
  * reading every key: the `candidates` keys with the highest totals at the span's last day (index
  * `usage_key_running_top`), ranked by their difference over the span plus their rest. A key
  * outside them verified at most its total at that day over the span, so at most the last
- * candidate's, plus at most the most any key has in the rest (read only when the candidates
- * alone would prove it). If the `limit`-th ranked has more than that bound (or, with no rest, as
+ * candidate's, plus at most the most any other key has in the rest (read only when the
+ * candidates alone would prove it). If the `limit`-th ranked has more than that bound (or, with no rest, as
  * many and a lower key than the last candidate), no key outside can displace it. Null: not proven.
  */
 async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, limit: number, candidates: number): Promise<{ at: string }[] | null> {
@@ -117,10 +116,9 @@ async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, lim
   const restTotals = candidatesRest === null ? sql`` : sql`, candidate_rest as (select key_id, sum(n) as n from (${candidatesRest}) as rest group by key_id)`;
   const [restJoin, restOf] =
     candidatesRest === null ? [sql``, sql`0`] : [sql`left join candidate_rest on candidate_rest.key_id = candidate.key_id`, sql`coalesce(candidate_rest.n, 0)`];
+  const highest = sql`select key_id, n from usage_key_running where day_start = cast(${span.to - DAY} as bigint) order by n desc, key_id limit ${sql.lit(candidates)}`;
   const { rows } = await sql<{ at: string; total: number | string; bound: number | string; candidates: number | string; tie_ahead: number }>`
-    with candidate as (
-      select key_id, n from usage_key_running where day_start = cast(${span.to - DAY} as bigint) order by n desc, key_id limit ${sql.lit(candidates)}
-    ), last_candidate as (
+    with candidate as (${highest}), last_candidate as (
       select key_id, n from candidate order by n, key_id desc limit 1
     )${restTotals}, ranked as (
       select candidate.key_id, candidate.n - coalesce(earlier.n, 0) + ${restOf} as total from candidate
@@ -135,7 +133,7 @@ async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, lim
   const everyKey = rest();
   if (last === undefined) return everyKey === null ? [] : null;
   const [total, bound] = [Number(last.total), Number(last.bound)];
-  // `margin`: the most a key has in the rest. With none, fewer candidates than asked for are every
+  // `margin`: the most a key outside the candidates has in the rest. With none, fewer candidates than asked for are every
   // key with a total, and a tie is settled by the key; with some, only a full ranking ahead of the
   // bound proves it. What none cannot prove, more cannot either.
   const proves = (margin: number) =>
@@ -145,7 +143,7 @@ async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, lim
   if (everyKey === null || !proves(0)) return proves(0) ? rows : null;
   // At the bound, only a rest without rows proves it (the most a key has there is then 0).
   if (total <= bound) return (await isEmpty(db, everyKey)) ? rows : null;
-  return proves(await mostInRest(db, everyKey)) ? rows : null;
+  return proves(await mostInRest(db, everyKey, sql`select key_id from (${highest}) as candidate`)) ? rows : null;
 }
 
 /** Candidates per group asked for when the running totals may prove the top keys (`leadingKeys`). */
