@@ -195,7 +195,7 @@ async function allKeysTop(db: Kysely<Database>, dialect: Dialect, filter: UsageF
   const branches = (keys?: RawBuilder<unknown>) =>
     branchesOf({
       table: 'usage_counts',
-      picked: ['key_id', 'n'],
+      picked: ['key_id', 'bucket_start', 'code', 'n'],
       filter,
       dialect,
       extra: keys && { condition: sql`key_id in (${keys})`, keys: true },

@@ -84,7 +84,7 @@ export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuild
 type Span = { from: Millis; to: Millis };
 
 /**
- * A grouping's bucket rows outside the running totals' span (`key_id, n`): of the keys `keys`
+ * A grouping's bucket rows outside the running totals' span (`key_id, bucket_start, code, n`): of the keys `keys`
  * selects (a subquery, read by key) or of all keys. Null: the filter has none.
  */
 export type RestRows = (keys?: RawBuilder<unknown>) => RawBuilder<unknown> | null;
@@ -95,10 +95,14 @@ async function isEmpty(db: Kysely<Database>, rest: RawBuilder<unknown>): Promise
   return rows.length === 0;
 }
 
-/** The most verifies any one key but those `except` selects has in `rest`; 0: none. */
+/**
+ * At least the most verifies any one key but those `except` selects has in `rest` (0: none): the
+ * sum over its buckets and codes of the most any such key has in each, which needs no grouping
+ * by key (the busiest keys of a bucket are mostly the same ones, so it is seldom much more).
+ */
 async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>, except: RawBuilder<unknown>): Promise<number> {
-  const { rows } = await sql<{ n: number | string | null }>`select max(n) as n from (
-    select key_id, sum(n) as n from (${rest}) as rest where key_id not in (${except}) group by key_id) as per_key`.execute(db);
+  const { rows } = await sql<{ n: number | string | null }>`select sum(n) as n from (
+    select max(n) as n from (${rest}) as rest where key_id not in (${except}) group by bucket_start, code) as per_bucket`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 
