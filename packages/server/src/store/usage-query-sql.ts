@@ -201,13 +201,13 @@ async function allKeysTop(db: Kysely<Database>, dialect: Dialect, filter: UsageF
       extra: keys && { condition: sql`key_id in (${keys})`, keys: true },
       running,
     });
-  const { span } = branches();
-  if (span === null) return null;
+  const everyKey = branches();
+  if (everyKey.span === null) return null;
   const rest: RestRows = (keys) => {
-    const { buckets } = branches(keys);
+    const { buckets } = keys === undefined ? everyKey : branches(keys);
     return buckets.length > 0 ? sql.join(buckets, sql` union all `) : null;
   };
-  return runningTopKeys(db, dialect, span, rest, limit);
+  return runningTopKeys(db, dialect, everyKey.span, rest, limit);
 }
 
 /**

@@ -84,8 +84,8 @@ export function runningRows(span: { from: Millis; to: Millis }, owners: RawBuild
 type Span = { from: Millis; to: Millis };
 
 /**
- * A grouping's bucket rows outside the running totals' span (`key_id, bucket_start, code, n`): of the keys `keys`
- * selects (a subquery, read by key) or of all keys. Null: the filter has none.
+ * A grouping's bucket rows outside the running totals' span (`key_id, bucket_start, code, n`):
+ * of the keys `keys` selects (a subquery, read by key) or of all keys. Null: the filter has none.
  */
 export type RestRows = (keys?: RawBuilder<unknown>) => RawBuilder<unknown> | null;
 
@@ -112,8 +112,9 @@ async function mostInRest(db: Kysely<Database>, rest: RawBuilder<unknown>, excep
  * `usage_key_running_top`), ranked by their difference over the span plus their rest. A key
  * outside them verified at most its total at that day over the span, so at most the last
  * candidate's, plus at most the most any other key has in the rest (read only when the
- * candidates alone would prove it). If the `limit`-th ranked has more than that bound (or, with no rest, as
- * many and a lower key than the last candidate), no key outside can displace it. Null: not proven.
+ * candidates alone would prove it). If the `limit`-th ranked has more than that bound (or, with
+ * no rest, as many and a lower key than the last candidate), no key outside can displace it.
+ * Null: not proven.
  */
 async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, limit: number, candidates: number): Promise<{ at: string }[] | null> {
   const candidatesRest = rest(sql`select key_id from candidate`);
@@ -137,14 +138,15 @@ async function leadingKeys(db: Kysely<Database>, span: Span, rest: RestRows, lim
   const everyKey = rest();
   if (last === undefined) return everyKey === null ? [] : null;
   const [total, bound] = [Number(last.total), Number(last.bound)];
-  // `margin`: the most a key outside the candidates has in the rest. With none, fewer candidates than asked for are every
-  // key with a total, and a tie is settled by the key; with some, only a full ranking ahead of the
-  // bound proves it. What none cannot prove, more cannot either.
+  // `margin`: the most a key outside the candidates has in the rest. With none, fewer candidates
+  // than asked for are every key with a total, and a tie is settled by the key; with some, only
+  // a full ranking ahead of the bound proves it. What none cannot prove, more cannot either.
   const proves = (margin: number) =>
     margin === 0
       ? Number(last.candidates) < candidates || total > bound || (total === bound && Number(last.tie_ahead) === 1)
       : rows.length === limit && total > bound + margin;
-  if (everyKey === null || !proves(0)) return proves(0) ? rows : null;
+  if (!proves(0)) return null;
+  if (everyKey === null) return rows;
   // At the bound, only a rest without rows proves it (the most a key has there is then 0).
   if (total <= bound) return (await isEmpty(db, everyKey)) ? rows : null;
   return proves(await mostInRest(db, everyKey, sql`select key_id from (${highest}) as candidate`)) ? rows : null;
