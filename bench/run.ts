@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pinning } from './lib/cpus.js';
 import { checkTable, measurementTable, rssTable, type Check } from './lib/report.js';
 import { FLOOR, HOMEMADE, measureHello, measureYardstick, type BenchContext, type Measurement } from './lib/scenarios.js';
 import { keymintSuite, postgresSuite, sqliteDatabase } from './lib/suites.js';
@@ -152,7 +153,7 @@ function versions(): string {
     `- Machine: ${cpu[0]?.model.trim()} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}`,
     `- Node ${process.version}; autocannon ${version('autocannon')}, fastify ${version('fastify')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}`,
     '- Bodies: verify rotates through 1,000 valid secrets whose digests were seeded (a spread of keys, not one hot key), 10,000 unknown well-formed secrets (right checksum, no key; fresh ones miss the negative cache the first time), or 4 malformed ones (wrong shape or checksum); create rotates 100 bodies; the list pages 100 keys of one organization holding all 100,000; the home-made verify (bench/servers/homemade-fastify-sqlite.ts) and the raw node:http floor (bench/servers/raw-verify-floor.ts: body, JSON.parse, SHA-256, a Map, no checks) read the same SQLite file with the same 1,000 valid secrets',
-    `- Load: ${ctx.connections} connections (unless stated), ${ctx.warmupSeconds} s warm-up then ${ctx.repeats} measured runs of ${ctx.durationSeconds} s per scenario, the best kept; autocannon in its own process, every server its own process, 127.0.0.1 only`,
+    `- Load: ${ctx.connections} connections (unless stated), ${ctx.warmupSeconds} s warm-up then ${ctx.repeats} measured runs of ${ctx.durationSeconds} s per scenario, the best kept; autocannon in its own process, every server its own process${pinning ? ' (servers pinned to the last CPU, autocannon to the others, with taskset)' : ''}, 127.0.0.1 only`,
   ].join('\n');
 }
 

@@ -14,7 +14,7 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
 
 /**
  * Times `GET /v1/usage` grouped queries over seeded hourly usage:
- * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day] [--spread even|skewed] [--open-hours H]`.
+ * `tsx bench/usage-query.ts [--keys 100000] [--days 90] [--orgs 100] [--store sqlite|postgres] [--runs 5] [--seed hour|day] [--spread even|skewed] [--open-hours H] [--edge-day]`.
  * Seeds `days` of hourly buckets for `keys` keys spread over `orgs` organizations (every 10th key
  * also some RATE_LIMITED, every 10th a tag), sums them into the all-keys and per-organization
  * totals (tags too), rolls them up into days, computes each day's running totals, then answers each query
@@ -25,8 +25,11 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
  * buckets and running totals either way, but the hourly series then sum to zero. `--spread
  * skewed` seeds a few busy keys and a long tail (key k about 100,000 / (k + 1) valid verifies a
  * bucket) instead of every key about as busy (`even`, the default). `--open-hours H` also seeds H
- * hours of the day after (open: no running totals) for every key, and the queries run up to
- * their end (now) instead of to the last closed day. PostgreSQL:
+ * hours of the day after (open) for every key, with that day's running totals so far, and the
+ * queries run up to their end (now) instead of to the last closed day. `--edge-day` (with `--open-hours`) also seeds
+ * the hours of the day a rolling 30-day window ending now starts in, rolled into that day (its
+ * running totals recomputed), and adds the rolling window's queries: a dashboard's "last 30 days",
+ * which starts mid-day and reads that day's later hours from hour buckets. PostgreSQL:
  * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after
  * (with `--keep PATH`: a schema named after PATH, kept, and marked seeded by the file PATH.seeded).
  */
@@ -41,6 +44,7 @@ const kept = option('keep', '');
 const seedGranularity = option('seed', 'hour');
 const spread = option('spread', 'even');
 const openHours = Number(option('open-hours', '0'));
+const edgeDay = argv.includes('--edge-day');
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
@@ -110,7 +114,8 @@ async function seed(): Promise<void> {
 
 /**
  * The open day after the closed ones: `openHours` hours of it for every key, rolled into its day
- * bucket, without running totals (the day has not closed). Queries then run up to now, its last hour.
+ * bucket, and its running totals so far (as every maintenance computes them). Queries then run
+ * up to now, its last hour.
  */
 async function seedOpenDay(): Promise<void> {
   const started = performance.now();
@@ -118,8 +123,26 @@ async function seedOpenDay(): Promise<void> {
   await backfillUsageTotals(store.db);
   await backfillUsageTagTotals(store.db);
   await store.rollUpUsage('day', END);
+  await store.accumulateUsage(END);
   if (storeKind === 'postgres') await sql`vacuum analyze`.execute(store.db);
   process.stderr.write(`open day's ${openHours} hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/**
+ * The day a rolling 30-day window ending now (`openHours` into the open day) starts in: its 24
+ * hours seeded for every key and rolled into its day bucket (replacing the one seeded), then the
+ * totals summed again and the running totals recomputed from that day on.
+ */
+async function seedEdgeDay(): Promise<void> {
+  const started = performance.now();
+  const day = END - 30 * 24 * HOUR;
+  await seedBuckets('hour', day, 24);
+  await backfillUsageTotals(store.db);
+  await backfillUsageTagTotals(store.db);
+  await store.rollUpUsage('day', day);
+  for (let at = day; at < END; at += 24 * HOUR) await store.accumulateUsage(at);
+  if (storeKind === 'postgres') await sql`vacuum analyze`.execute(store.db);
+  process.stderr.write(`edge day's 24 hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 try {
@@ -132,6 +155,10 @@ try {
   if (openHours > 0 && openSeeded === 0) await seedOpenDay();
   else if (openHours > 0 && openSeeded !== openHours) throw new Error(`${kept} holds ${openSeeded} open hours: pass --open-hours ${openSeeded}`);
   if (kept && openHours > 0) writeFileSync(openMark, `${openHours}`);
+  const edgeMark = `${kept}.edge-day`;
+  if (edgeDay && openHours === 0) throw new Error('--edge-day needs --open-hours');
+  if (edgeDay && !(kept !== '' && existsSync(edgeMark))) await seedEdgeDay();
+  if (kept && edgeDay) writeFileSync(edgeMark, 'seeded\n');
   const NOW = END + openHours * HOUR;
   const clock = new ManualClock(NOW - 1);
   const config = loadConfig({ KEYMINT_DATABASE_URL: 'sqlite::memory:', KEYMINT_LOG_LEVEL: 'silent', KEYMINT_API_RATE_LIMIT: '0' });
@@ -141,6 +168,7 @@ try {
   await services.rootKeys.bootstrap(rootKey);
   const last30 = `from=${new Date(END - 30 * 24 * HOUR).toISOString()}&to=${new Date(NOW).toISOString()}`;
   const all = `from=${new Date(START).toISOString()}&to=${new Date(NOW).toISOString()}`;
+  const rolling = `from=${new Date(NOW - 30 * 24 * HOUR).toISOString()}&to=${new Date(NOW).toISOString()}`;
   const queries = [
     `organization_id=org_bench_7&granularity=hour&${last30}&group_by=key`,
     `organization_id=org_bench_7&granularity=hour&${last30}&group_by=code`,
@@ -152,6 +180,7 @@ try {
     `granularity=day&${all}&group_by=code`,
     `granularity=day&${all}&group_by=key`,
     `granularity=day&${all}&group_by=tag`,
+    ...(edgeDay ? [`organization_id=org_bench_7&granularity=hour&${rolling}&group_by=key`, `granularity=hour&${rolling}&group_by=key`] : []),
   ];
   process.stdout.write(`| query (${keys} keys, ${days} days hourly, ${orgs} orgs, ${spread}, ${storeKind}) | median ms | groups |\n| --- | --- | --- |\n`);
   for (const query of queries) {
@@ -165,7 +194,9 @@ try {
       groups = (response.json() as { groups?: unknown[] }).groups?.length ?? 0;
     }
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    process.stdout.write(`| ${query.replace(/from=[^&]+&to=[^&]+/, (range) => (range === all ? `${days} d` : '30 d'))} | ${median.toFixed(1)} | ${groups} |\n`);
+    process.stdout.write(
+      `| ${query.replace(/from=[^&]+&to=[^&]+/, (range) => (range === all ? `${days} d` : range === rolling ? '30 d rolling' : '30 d'))} | ${median.toFixed(1)} | ${groups} |\n`,
+    );
   }
   await app.close();
 } finally {

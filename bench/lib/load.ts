@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { onCpus } from './cpus.js';
 
 const run = promisify(execFile);
 const WORKER = new URL('../load-worker.ts', import.meta.url).pathname;
@@ -38,7 +39,7 @@ let runs = 0;
 export async function load(spec: LoadSpec, workDir: string): Promise<LoadResult> {
   const file = join(workDir, `load-${++runs}.json`);
   writeFileSync(file, JSON.stringify(spec));
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, file], {
+  const { stdout } = await run(...onCpus('load', process.execPath, ['--import', 'tsx', WORKER, file]), {
     timeout: (spec.durationSeconds + 30) * 1000,
     maxBuffer: 1 << 20,
     killSignal: 'SIGKILL',

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onCpus } from './cpus.js';
 
 /** Every child this run started; all are killed at exit, whatever the outcome. */
 const children = new Set<ChildProcess>();
@@ -56,7 +57,8 @@ export interface ServerSpec {
 /** Starts `node <args>` and waits until `readyPath` answers; throws with the log's tail if it dies or never does. */
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const log = openSync(spec.logFile, 'a');
-  const child = spawn(process.execPath, spec.args, {
+  const [command, args] = onCpus('server', process.execPath, spec.args);
+  const child = spawn(command, args, {
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', log, log],
   });

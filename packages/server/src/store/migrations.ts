@@ -1,6 +1,14 @@
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 import { recountKeys } from './key-counts.js';
-import { coverUsageIndexes, createUsageRunning, createUsageTables, createUsageTagTotals, createUsageTotals, indexUsageRunningTop } from './usage-migration.js';
+import {
+  coverUsageIndexes,
+  createUsageRunning,
+  createUsageTables,
+  createUsageTagTotals,
+  createUsageTotals,
+  indexUsageRunningByKey,
+  indexUsageRunningTop,
+} from './usage-migration.js';
 import type { Database } from './schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -273,5 +281,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0011_usage_running': { up: createUsageRunning },
     '0012_usage_tag_totals': { up: createUsageTagTotals },
     '0013_usage_running_top': { up: (db) => indexUsageRunningTop(db, dialect) },
+    '0014_usage_running_by_key': { up: indexUsageRunningByKey },
   };
 }

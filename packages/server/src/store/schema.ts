@@ -163,7 +163,7 @@ export interface Database {
   usage_totals: Omit<UsageCountRow, 'key_id' | 'organization_id' | 'user_id'> & { scope: string; scope_id: string };
   /** The same per tag. */
   usage_tag_totals: Database['usage_totals'] & { tag: string };
-  /** Each key's verifies up to the end of each recent closed day (see `usage-running-sql.ts`). */
+  /** Each key's verifies up to the end of each recent day, today so far included (see `usage-running-sql.ts`). */
   usage_key_running: { day_start: number; key_id: string; organization_id: string | null; user_id: string | null; n: number };
 }
 

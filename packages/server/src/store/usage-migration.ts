@@ -157,3 +157,12 @@ export async function indexUsageRunningTop(db: Kysely<unknown>, dialect: 'sqlite
     await sql`alter table usage_key_running set (autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0)`.execute(db);
   }
 }
+
+/**
+ * Migration `0014_usage_running_by_key`: each day's running totals in key order with the total,
+ * so the difference of two days of every key is read from this index alone, in key order (SQLite
+ * merges the two days as they come; the primary key's index held no total, a row read per key).
+ */
+export async function indexUsageRunningByKey(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('usage_key_running_by_key').ifNotExists().on('usage_key_running').columns(['day_start', 'key_id', 'n']).execute();
+}

@@ -13,7 +13,8 @@ const DAY = BUCKET_MS.day;
  * every later day, and a difference of two days reads two rows per key). The first day of all
  * gets a base the day before, zero for each of its keys: a difference from the base subtracts
  * nothing, so that first day is answered by the totals too. After a prune the first day carries
- * the pruned days' verifies and is only a base.
+ * the pruned days' verifies and is only a base. Today's totals are recomputed at every
+ * maintenance: only the keys whose total or owners changed are written.
  */
 export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promise<void> {
   await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
@@ -32,7 +33,9 @@ export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promis
     group by key_id
     order by key_id
     on conflict (day_start, key_id) do update set
-      n = excluded.n, organization_id = excluded.organization_id, user_id = excluded.user_id`.execute(db);
+      n = excluded.n, organization_id = excluded.organization_id, user_id = excluded.user_id
+      where usage_key_running.n <> excluded.n or usage_key_running.organization_id is distinct from excluded.organization_id
+        or usage_key_running.user_id is distinct from excluded.user_id`.execute(db);
 }
 
 /** `Store.runningUsageDays`: the first and last day with running totals; null: none yet. Two subqueries: each reads one end of the index (one `min, max` scans the table). */

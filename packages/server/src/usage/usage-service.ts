@@ -88,17 +88,19 @@ export class UsageService {
   }
 
   /**
-   * Brings the running totals up to the last closed day (ended, and past the late-flush margin),
-   * recomputing from `since`'s day (its buckets were just rolled up again) or from the day after
-   * the last one computed, whichever is earlier; never before `kept`, the first day they keep.
-   * After the prune: a day is computed only from the day before it, so they stay contiguous.
+   * Brings the running totals up to today (the open day included, as far as its buckets go),
+   * recomputing from `since`'s day (its buckets were just rolled up again, late flushes
+   * included) or from the day after the last one computed, whichever is earlier; never before
+   * `kept`, the first day they keep. After the prune: a day is computed only from the day before
+   * it, so they stay contiguous. Today's totals are as fresh as its day bucket, and a range up to
+   * now then reads two rows per key, as one of closed days does.
    */
   private async accumulate(since: Millis, kept: Millis, now: Millis): Promise<void> {
-    const closed = bucketFloor(now - LATE_FLUSH_MARGIN_MS, DAY_MS);
+    const today = bucketFloor(now, DAY_MS);
     const first = bucketCeil(kept, DAY_MS);
     const days = await this.store.runningUsageDays();
     const start = Math.max(first, days === null ? first : Math.min(bucketFloor(since, DAY_MS), days.last + DAY_MS));
-    for (let day = start; day < closed; day += DAY_MS) await this.store.accumulateUsage(day);
+    for (let day = start; day <= today; day += DAY_MS) await this.store.accumulateUsage(day);
   }
 
   /** Every bucket of the range, oldest first, zero ones included. */

@@ -207,7 +207,7 @@ describe('GET /v1/usage', () => {
     expect(await answer('tag')).toEqual({ total: 5, groups: ['t1: 2', 't2: 1'] });
   });
 
-  it('keeps running totals of each closed day, and groups keys over days by them as their buckets sum', async () => {
+  it('keeps running totals of each day, late flushes included, and groups keys over days by them as their buckets sum', async () => {
     const org = 'org_running';
     const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
     const day0 = NOW - (NOW % DAY) + 200 * DAY;
@@ -218,13 +218,12 @@ describe('GET /v1/usage', () => {
       [b, 1],
     ]);
     await verifiesAt(day0 + DAY + HOUR, [[b, 4]]);
-    // Counted in the last minute of the day, flushed three minutes into the next: within the late-flush margin, so the day is not closed yet.
+    // Counted in the last minute of the day, flushed three minutes into the next: the rollup takes it into that day, whose totals are computed again with today's.
     t.clock.set(day0 + 2 * DAY - MIN);
     await verify(a.secret);
     await verifiesAt(day0 + 2 * DAY + 3 * MIN, []);
-    expect((await t.store.runningUsageDays())?.last).toBe(day0);
+    expect((await t.store.runningUsageDays())?.last).toBe(day0 + 2 * DAY);
     await verifiesAt(day0 + 2 * DAY + 6 * MIN, [[a, 2]]);
-    expect((await t.store.runningUsageDays())?.last).toBe(day0 + DAY);
 
     const groups = async (from: number, to: number) => {
       const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${range(from, to, 'day')}&group_by=key`);
@@ -267,6 +266,32 @@ describe('GET /v1/usage', () => {
     // Ending before the current hour: today's later hours are left out, as the buckets leave them out.
     expect(await groups(day0 + 12 * HOUR)).toEqual({ total: 4, groups: [`${a.id}: 3`, `${b.id}: 1`] });
     expect(await groups(day0 + 15 * HOUR)).toEqual({ total: 4, groups: [`${a.id}: 3`, `${b.id}: 1`] });
+  });
+
+  it("keeps today's running totals current as its buckets grow, so the top keys up to now are told by them", async () => {
+    const org = 'org_today';
+    const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
+    const day0 = NOW - (NOW % DAY) + 700 * DAY;
+    await verifiesAt(day0 - 2 * DAY + HOUR, [[a, 1]]);
+    await verifiesAt(day0 + HOUR, [
+      [a, 3],
+      [b, 1],
+    ]);
+    const first = day0 - 2 * DAY;
+    const top = async () => {
+      const [own, all] = await Promise.all([
+        t.store.groupUsage({ granularity: 'day', from: first, to: day0 + DAY, organizationId: org }, 'key', 1),
+        t.store.groupUsage({ granularity: 'day', from: first, to: day0 + DAY }, 'key', 1),
+      ]);
+      return [own, all].map((sums) => sums.map((sum) => `${sum.at}: ${sum.n}`));
+    };
+    expect((await t.store.runningUsageDays())?.last).toBe(day0);
+    expect(await top()).toEqual([[`${a.id}: 4`], [`${a.id}: 4`]]);
+    // Later the same day b overtakes a: today's totals are computed again, not kept from the first time.
+    await verifiesAt(day0 + 2 * HOUR, [[b, 5]]);
+    expect(await top()).toEqual([[`${b.id}: 6`], [`${b.id}: 6`]]);
+    const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&from=${at(first)}&granularity=hour&group_by=key`);
+    expect(response.json().groups.map((g: { key_id: string; total: number }) => `${g.key_id}: ${g.total}`)).toEqual([`${b.id}: 6`, `${a.id}: 4`]);
   });
 
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {
