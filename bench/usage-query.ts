@@ -26,10 +26,11 @@ import { backfillUsageTagTotals, backfillUsageTotals } from '../packages/server/
  * skewed` seeds a few busy keys and a long tail (key k about 100,000 / (k + 1) valid verifies a
  * bucket) instead of every key about as busy (`even`, the default). `--open-hours H` also seeds H
  * hours of the day after (open) for every key, with that day's running totals so far, and the
- * queries run up to their end (now) instead of to the last closed day. `--edge-day` (with `--open-hours`) also seeds
- * the hours of the day a rolling 30-day window ending now starts in, rolled into that day (its
- * running totals recomputed), and adds the rolling window's queries: a dashboard's "last 30 days",
- * which starts mid-day and reads that day's later hours from hour buckets. PostgreSQL:
+ * queries run up to their end (now) instead of to the last closed day. `--edge-day` (with
+ * `--open-hours`) also seeds the hours of the day a rolling 30-day window ending now starts in,
+ * rolled into that day (the running totals recomputed from it), and adds the rolling window's
+ * queries: a dashboard's "last 30 days", which starts mid-day and reads that day's later hours
+ * from hour buckets. PostgreSQL:
  * `KEYMINT_BENCH_PG_URL` (default the test database), in a schema of its own, dropped after
  * (with `--keep PATH`: a schema named after PATH, kept, and marked seeded by the file PATH.seeded).
  */
@@ -113,37 +114,27 @@ async function seed(): Promise<void> {
 }
 
 /**
- * The open day after the closed ones: `openHours` hours of it for every key, rolled into its day
- * bucket, and its running totals so far (as every maintenance computes them). Queries then run
- * up to now, its last hour.
+ * `count` hours from `day` (a day start) seeded for every key, then what maintenance would make of
+ * them: the totals summed again, the days from `day` rolled up from their hours (replacing any
+ * day bucket seeded), the running totals from `day` through the open day recomputed, and on
+ * PostgreSQL what autovacuum would have done.
  */
-async function seedOpenDay(): Promise<void> {
+async function seedHoursOf(what: string, day: number, count: number): Promise<void> {
   const started = performance.now();
-  await seedBuckets('hour', END, openHours);
-  await backfillUsageTotals(store.db);
-  await backfillUsageTagTotals(store.db);
-  await store.rollUpUsage('day', END);
-  await store.accumulateUsage(END);
-  if (storeKind === 'postgres') await sql`vacuum analyze`.execute(store.db);
-  process.stderr.write(`open day's ${openHours} hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-}
-
-/**
- * The day a rolling 30-day window ending now (`openHours` into the open day) starts in: its 24
- * hours seeded for every key and rolled into its day bucket (replacing the one seeded), then the
- * totals summed again and the running totals recomputed from that day on.
- */
-async function seedEdgeDay(): Promise<void> {
-  const started = performance.now();
-  const day = END - 30 * 24 * HOUR;
-  await seedBuckets('hour', day, 24);
+  await seedBuckets('hour', day, count);
   await backfillUsageTotals(store.db);
   await backfillUsageTagTotals(store.db);
   await store.rollUpUsage('day', day);
-  for (let at = day; at < END; at += 24 * HOUR) await store.accumulateUsage(at);
+  for (let at = day; at <= END; at += 24 * HOUR) await store.accumulateUsage(at);
   if (storeKind === 'postgres') await sql`vacuum analyze`.execute(store.db);
-  process.stderr.write(`edge day's 24 hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`${what}'s ${count} hours seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
+
+/** The open day after the closed ones: `openHours` hours of it for every key. Queries then run up to now, its last hour. */
+const seedOpenDay = () => seedHoursOf('open day', END, openHours);
+
+/** The day a rolling 30-day window ending now (`openHours` into the open day) starts in: its 24 hours for every key. */
+const seedEdgeDay = () => seedHoursOf('edge day', END - 30 * 24 * HOUR, 24);
 
 try {
   await store.migrate();

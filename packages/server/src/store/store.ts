@@ -200,7 +200,8 @@ export interface Store extends WebhookStore {
   pruneUsage(before: UsageRetention): Promise<void>;
   /**
    * Recomputes the running totals of the day starting at `day` (each key's verifies up to its end)
-   * from the day before's and the day's buckets, replacing them: run for each day in order, today's again as its buckets grow.
+   * from the day before's and the day's buckets, replacing them: run for each day in order, and
+   * for today again as its buckets grow.
    */
   accumulateUsage(day: Millis): Promise<void>;
   /** The first and last day that have running totals; null: none. */

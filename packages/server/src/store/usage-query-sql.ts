@@ -214,9 +214,9 @@ async function allKeysTop(db: Kysely<Database>, dialect: Dialect, filter: UsageF
  * `Store.groupUsage`: the `limit` keys, codes or tags with the most verifies `filter` selects
  * (ties by name), summed per group and code. Two statements: the top groups by total, then
  * their codes, so a range over many keys never sends every key's rows. Codes and tags of all
- * keys or one organization come from the totals; the top keys over whole days (today's so far too) from the
- * running totals: two days per key, however many days the range holds, or, for all keys, the
- * highest totals only when they prove the ranking (`runningTopKeys`).
+ * keys or one organization come from the totals; the top keys over whole days (today's so far
+ * too) from the running totals: two days per key, however many days the range holds, or, for all
+ * keys, the highest totals only when they prove the ranking (`runningTopKeys`).
  */
 export async function groupUsage(db: Kysely<Database>, dialect: Dialect, filter: UsageFilter, by: UsageDimension, limit: number): Promise<UsageSum[]> {
   const { column, totals } = DIMENSION[by];

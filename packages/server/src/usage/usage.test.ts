@@ -224,6 +224,7 @@ describe('GET /v1/usage', () => {
     await verifiesAt(day0 + 2 * DAY + 3 * MIN, []);
     expect((await t.store.runningUsageDays())?.last).toBe(day0 + 2 * DAY);
     await verifiesAt(day0 + 2 * DAY + 6 * MIN, [[a, 2]]);
+    expect((await t.store.runningUsageDays())?.last).toBe(day0 + 2 * DAY);
 
     const groups = async (from: number, to: number) => {
       const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${range(from, to, 'day')}&group_by=key`);
@@ -272,12 +273,12 @@ describe('GET /v1/usage', () => {
     const org = 'org_today';
     const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
     const day0 = NOW - (NOW % DAY) + 700 * DAY;
-    await verifiesAt(day0 - 2 * DAY + HOUR, [[a, 1]]);
+    const first = day0 - 2 * DAY;
+    await verifiesAt(first + HOUR, [[a, 1]]);
     await verifiesAt(day0 + HOUR, [
       [a, 3],
       [b, 1],
     ]);
-    const first = day0 - 2 * DAY;
     const top = async () => {
       const [own, all] = await Promise.all([
         t.store.groupUsage({ granularity: 'day', from: first, to: day0 + DAY, organizationId: org }, 'key', 1),
