@@ -24,8 +24,8 @@ import { SessionSql } from './session-sql.js';
 import { activateSigningKey, listSigningKeys } from './signing-key-sql.js';
 import { WebhookSql } from './webhook-sql.js';
 import { groupUsage, sumUsage } from './usage-query-sql.js';
-import { addUsage, pruneUsage, rollUpUsage } from './usage-sql.js';
-import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+import { addUsage, pruneUsage, rollUpUsage, usageKeysSince } from './usage-sql.js';
+import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageRollupPart, UsageSum } from './usage-records.js';
 import { accumulateUsage, runningUsageDays } from './usage-running-sql.js';
 import type { Dialect } from './sql-context.js';
 import type {
@@ -238,16 +238,20 @@ export class KyselyStore extends WebhookSql implements Store {
     await addUsage(this.db, counts);
   }
 
-  async rollUpUsage(granularity: 'hour' | 'day', since: Millis): Promise<void> {
-    await rollUpUsage(this.db, granularity, since);
+  async rollUpUsage(granularity: 'hour' | 'day', since: Millis, part?: UsageRollupPart): Promise<void> {
+    await rollUpUsage(this.db, this.dialect, granularity, since, part);
+  }
+
+  async usageKeysSince(since: Millis): Promise<string[]> {
+    return usageKeysSince(this.db, since);
   }
 
   async pruneUsage(before: UsageRetention): Promise<void> {
     await pruneUsage(this.db, before);
   }
 
-  async accumulateUsage(day: Millis): Promise<void> {
-    await accumulateUsage(this.db, day);
+  async accumulateUsage(day: Millis, keys?: readonly string[]): Promise<void> {
+    await accumulateUsage(this.db, this.dialect, day, keys);
   }
 
   async runningUsageDays(): Promise<RunningDays | null> {

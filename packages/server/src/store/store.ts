@@ -14,7 +14,7 @@ import type {
   SigningKeyRecord,
 } from './records.js';
 
-import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageSum } from './usage-records.js';
+import type { RunningDays, UsageCount, UsageDimension, UsageFilter, UsageRetention, UsageRollupPart, UsageSum } from './usage-records.js';
 
 export type * from './records.js';
 export type * from './webhook-records.js';
@@ -194,16 +194,23 @@ export interface Store extends WebhookStore {
 
   /** Adds minute counts of verifies (and of their tags) to what the buckets hold: concurrent adds from several instances all count. */
   addUsage(counts: readonly UsageCount[]): Promise<void>;
-  /** Recomputes the `hour` (from minutes) or `day` (from hours) buckets starting at or after `since`'s bucket, replacing them. */
-  rollUpUsage(granularity: 'hour' | 'day', since: Millis): Promise<void>;
+  /**
+   * Recomputes the `hour` (from minutes) or `day` (from hours) buckets starting at or after
+   * `since`'s bucket, replacing them: with `part`, only those keys' buckets or only the all-keys
+   * and organization totals; without, all of them.
+   */
+  rollUpUsage(granularity: 'hour' | 'day', since: Millis, part?: UsageRollupPart): Promise<void>;
+  /** The keys with minute counts at or after `since`'s minute, in key order: those whose buckets a rollup from `since` changes. */
+  usageKeysSince(since: Millis): Promise<string[]>;
   /** Deletes the buckets of each granularity that start before its time in `before`, and the running totals of days before `before.running`. */
   pruneUsage(before: UsageRetention): Promise<void>;
   /**
    * Recomputes the running totals of the day starting at `day` (each key's verifies up to its end)
    * from the day before's and the day's buckets, replacing them: run for each day in order, and
-   * for today again as its buckets grow.
+   * for today again as its buckets grow. `keys`: only theirs, on a day already computed (the other
+   * keys' totals stand).
    */
-  accumulateUsage(day: Millis): Promise<void>;
+  accumulateUsage(day: Millis, keys?: readonly string[]): Promise<void>;
   /** The first and last day that have running totals; null: none. */
   runningUsageDays(): Promise<RunningDays | null>;
   /** The verifies `filter` selects, summed per bucket start (`at`) and code; buckets with none are absent. */

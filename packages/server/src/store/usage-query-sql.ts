@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './sql-context.js';
-import { runningRows, runningTopKeys, type RestRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
+import { byPrimaryKey, runningRows, runningTopKeys, type RestRows, runningSpan, runningUsageDays } from './usage-running-sql.js';
 import { BUCKET_MS, type RunningDays, type UsageDimension, type UsageFilter, type UsageSum } from './usage-records.js';
 import { columns, isTotals, type UsageTable } from './usage-sql.js';
 
@@ -65,8 +65,7 @@ function whereOf(table: UsageTable, filter: UsageFilter): RawBuilder<unknown> {
  */
 function source(table: UsageTable, filter: UsageFilter, dialect: Dialect, keys: boolean): RawBuilder<unknown> {
   if (dialect !== 'sqlite' || filter.keyId !== undefined || isTotals(table)) return sql.table(table);
-  // The primary key's index: SQLite names a constraint's index after the table and its position.
-  if (keys) return sql`${sql.table(table)} indexed by ${sql.id(`sqlite_autoindex_${table}_1`)}`;
+  if (keys) return byPrimaryKey(table, dialect);
   const index = filter.organizationId !== undefined ? 'org' : filter.userId !== undefined ? 'user' : null;
   return index === null ? sql.table(table) : sql`${sql.table(table)} indexed by ${sql.id(`${table}_${index}`)}`;
 }

@@ -59,6 +59,9 @@ export interface UsageSum {
 /** How long each granularity's buckets are kept: buckets starting before these times are deleted (`running`: the running totals' days). */
 export type UsageRetention = Readonly<Record<UsageGranularity | 'running', Millis>>;
 
+/** What a rollup recomputes: some keys' buckets (`keys`), or the all-keys and organization totals. */
+export type UsageRollupPart = { keys: readonly string[] } | 'totals';
+
 /** The days that have running totals (starts): the first (the base every difference subtracts) to the last computed. */
 export interface RunningDays {
   first: Millis;

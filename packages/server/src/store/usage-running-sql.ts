@@ -6,6 +6,18 @@ import { BUCKET_MS, bucketCeil, type RunningDays, type UsageFilter } from './usa
 
 const DAY = BUCKET_MS.day;
 
+/** `key_id in (…)`: named keys of a per-key table, read with `byPrimaryKey`. */
+export const keyIn = (keys: readonly string[]) => sql`key_id in (${sql.join(keys.map((key) => sql`${key}`))})`;
+
+/**
+ * A per-key table read by its primary key (granularity or day, key, …), a seek per named key.
+ * SQLite, without statistics, otherwise walks the time index's rows of every key in the range
+ * for a few of them; it names a constraint's index after the table and its position.
+ * PostgreSQL's planner has its statistics and gets no hint.
+ */
+export const byPrimaryKey = (table: string, dialect: Dialect) =>
+  dialect === 'sqlite' ? sql`${sql.table(table)} indexed by ${sql.id(`sqlite_autoindex_${table}_1`)}` : sql.table(table);
+
 /**
  * `Store.accumulateUsage`: replaces the running totals of the day starting at `day` with the
  * day before's plus the day's buckets, for every key in either: each key's verifies up to the
@@ -13,21 +25,28 @@ const DAY = BUCKET_MS.day;
  * every later day, and a difference of two days reads two rows per key). The first day of all
  * gets a base the day before, zero for each of its keys: a difference from the base subtracts
  * nothing, so that first day is answered by the totals too. After a prune the first day carries
- * the pruned days' verifies and is only a base. Today's totals are recomputed at every
- * maintenance: only the keys whose total or owners changed are written.
+ * the pruned days' verifies and is only a base. `keys`: only theirs, on a day already computed
+ * (no base then; the other keys' totals stand). Only the keys whose total or owners changed are
+ * written.
  */
-export async function accumulateUsage(db: Kysely<Database>, day: Millis): Promise<void> {
-  await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
-    select cast(${day - DAY} as bigint), key_id, max(organization_id), max(user_id), cast(0 as bigint) from usage_counts
-    where granularity = 'day' and bucket_start = cast(${day} as bigint)
-      and not exists (select 1 from usage_key_running where day_start < cast(${day} as bigint))
-    group by key_id
-    on conflict do nothing`.execute(db);
+export async function accumulateUsage(db: Kysely<Database>, dialect: Dialect, day: Millis, keys?: readonly string[]): Promise<void> {
+  if (keys?.length === 0) return;
+  const ofKeys = keys === undefined ? sql`` : sql` and ${keyIn(keys)}`;
+  const [running, counts] =
+    keys === undefined ? [sql`usage_key_running`, sql`usage_counts`] : [byPrimaryKey('usage_key_running', dialect), byPrimaryKey('usage_counts', dialect)];
+  if (keys === undefined) {
+    await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
+      select cast(${day - DAY} as bigint), key_id, max(organization_id), max(user_id), cast(0 as bigint) from usage_counts
+      where granularity = 'day' and bucket_start = cast(${day} as bigint)
+        and not exists (select 1 from usage_key_running where day_start < cast(${day} as bigint))
+      group by key_id
+      on conflict do nothing`.execute(db);
+  }
   await sql`insert into usage_key_running (day_start, key_id, organization_id, user_id, n)
     select cast(${day} as bigint), key_id, max(organization_id), max(user_id), cast(sum(n) as bigint) from (
-      select key_id, organization_id, user_id, n from usage_key_running where day_start = cast(${day - DAY} as bigint)
+      select key_id, organization_id, user_id, n from ${running} where day_start = cast(${day - DAY} as bigint)${ofKeys}
       union all
-      select key_id, organization_id, user_id, n from usage_counts where granularity = 'day' and bucket_start = cast(${day} as bigint)
+      select key_id, organization_id, user_id, n from ${counts} where granularity = 'day' and bucket_start = cast(${day} as bigint)${ofKeys}
     ) as counted
     where true
     group by key_id

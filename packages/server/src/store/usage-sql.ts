@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Millis } from './records.js';
 import type { Database } from './schema.js';
-import { pruneRunningUsage } from './usage-running-sql.js';
-import { BUCKET_MS, bucketFloor, type UsageCount, type UsageGranularity, type UsageRetention } from './usage-records.js';
+import type { Dialect } from './sql-context.js';
+import { byPrimaryKey, keyIn, pruneRunningUsage } from './usage-running-sql.js';
+import { BUCKET_MS, bucketFloor, type UsageCount, type UsageGranularity, type UsageRetention, type UsageRollupPart } from './usage-records.js';
 
 /** Rows per upsert: 8 parameters each, far under both dialects' limits. */
 const ADD_CHUNK = 500;
@@ -99,31 +100,51 @@ export async function addUsage(db: Kysely<Database>, counts: readonly UsageCount
 /** The granularity each rolled-up one is summed from. */
 const FINER: Readonly<Record<'hour' | 'day', UsageGranularity>> = { hour: 'minute', day: 'hour' };
 
+/** The tables a part of a rollup writes (every table without one). */
+const tablesOf = (part: UsageRollupPart | undefined) =>
+  part === undefined ? TABLE_NAMES : TABLE_NAMES.filter((table) => isTotals(table) === (part === 'totals'));
+
 /**
  * `Store.rollUpUsage`: recomputes the `granularity` buckets starting at or after `since` from
- * the finer ones (hour from minute, day from hour), replacing what they held. Replacing rather
- * than adding makes a rerun, a run on another instance, or a late minute flush harmless: the
- * next run writes the bucket's whole sum again.
+ * the finer ones (hour from minute, day from hour), replacing what they held; with `part`, only
+ * those keys' buckets or only the totals. Replacing rather than adding makes a rerun, a run on
+ * another instance, or a late minute flush harmless: the next run writes the bucket's whole sum
+ * again.
  */
-export async function rollUpUsage(db: Kysely<Database>, granularity: 'hour' | 'day', since: Millis): Promise<void> {
+export async function rollUpUsage(db: Kysely<Database>, dialect: Dialect, granularity: 'hour' | 'day', since: Millis, part?: UsageRollupPart): Promise<void> {
+  const keys = typeof part === 'object' ? part.keys : undefined;
+  if (keys?.length === 0) return;
   const width = BUCKET_MS[granularity];
   const start = bucketFloor(since, width);
   const bucket = sql`(bucket_start / ${sql.lit(width)}) * ${sql.lit(width)}`;
   await db.transaction().execute(async (trx) => {
-    for (const table of TABLE_NAMES) {
+    for (const table of tablesOf(part)) {
       const { identity, carried } = TABLES[table];
       const rest = identity.filter((name) => name !== 'bucket_start');
       const owners = carried.map((name) => sql`max(${sql.ref(name)}), `);
       const replaced = carried.map((name) => sql`, ${sql.ref(name)} = excluded.${sql.ref(name)}`);
       await sql`insert into ${sql.table(table)} (${columns(['granularity', 'bucket_start', ...rest, ...carried, 'n', 'credits_spent'])})
         select ${granularity}, ${bucket}, ${columns(rest)}, ${sql.join(owners, sql``)}cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)
-        from ${sql.table(table)}
-        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)
+        from ${keys === undefined || isTotals(table) ? sql.table(table) : byPrimaryKey(table, dialect)}
+        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)${keys === undefined || isTotals(table) ? sql`` : sql` and ${keyIn(keys)}`}
         group by ${bucket}, ${columns(rest)}
         on conflict (${columns(['granularity', ...identity])}) do update set
           n = excluded.n, credits_spent = excluded.credits_spent${sql.join(replaced, sql``)}`.execute(trx);
     }
   });
+}
+
+/**
+ * `Store.usageKeysSince`: the keys with minute counts at or after `since`'s minute, in key order:
+ * those whose buckets a rollup from `since` changes.
+ */
+export async function usageKeysSince(db: Kysely<Database>, since: Millis): Promise<string[]> {
+  const start = sql`cast(${bucketFloor(since, BUCKET_MS.minute)} as bigint)`;
+  const { rows } = await sql<{ key_id: string }>`
+    select key_id from usage_counts where granularity = 'minute' and bucket_start >= ${start}
+    union select key_id from usage_tag_counts where granularity = 'minute' and bucket_start >= ${start}
+    order by key_id`.execute(db);
+  return rows.map((row) => row.key_id);
 }
 
 /** `Store.pruneUsage`: deletes each granularity's buckets older than its retention, and the running totals likewise. */

@@ -72,6 +72,51 @@ export function usageContract(current: () => Store, openUnmigrated: () => Promis
       expect(sorted(await store.sumUsage(all({ granularity: 'hour' })))[0]).toMatchObject({ at: T0, n: 6 });
     });
 
+    it("rolls up and accumulates some keys' buckets only, or the totals only, and names the keys counted since a time", async () => {
+      const store = current();
+      await store.addUsage([count({ keyId: 'key_old', minute: T0 - 2 * HOUR, n: 7 })]);
+      await store.addUsage([
+        count({ minute: T0 + MIN, n: 2 }),
+        count({ keyId: 'key_b', minute: T0 + 2 * MIN }),
+        count({ keyId: 'key_t', minute: T0, tag: 'x' }),
+      ]);
+      expect(await store.usageKeysSince(T0 + 30_000)).toEqual(['key_a', 'key_b', 'key_t']);
+      expect(await store.usageKeysSince(T0 + 3 * MIN)).toEqual([]);
+
+      const ofKey = async (keyId: string, granularity: 'hour' | 'day') => (await store.sumUsage(all({ granularity, keyId }))).map((sum) => sum.n);
+      await store.rollUpUsage('hour', T0, { keys: ['key_a'] });
+      await store.rollUpUsage('day', T0, { keys: ['key_a'] });
+      expect([await ofKey('key_a', 'hour'), await ofKey('key_a', 'day'), await ofKey('key_b', 'hour'), await ofKey('key_b', 'day')]).toEqual([
+        [2],
+        [2],
+        [],
+        [],
+      ]);
+      // The all-keys totals wait for their own part.
+      expect(await store.sumUsage(all({ granularity: 'day' }))).toEqual([]);
+      await store.rollUpUsage('hour', T0 - 2 * HOUR, 'totals');
+      await store.rollUpUsage('day', T0, 'totals');
+      expect(await store.sumUsage(all({ granularity: 'day' }))).toEqual([{ at: T0, code: 'VALID', n: 3, creditsSpent: 0 }]);
+      expect(await ofKey('key_b', 'day')).toEqual([]);
+      await store.rollUpUsage('hour', T0, { keys: ['key_b', 'key_old'] });
+      await store.rollUpUsage('day', T0, { keys: ['key_b'] });
+      expect([await ofKey('key_b', 'day'), await ofKey('key_old', 'hour')]).toEqual([[1], []]);
+
+      // Running totals of a day already computed, recomputed for one key: the other's stands.
+      for (let day = T0 - DAY; day <= T0 + DAY; day += DAY) await store.accumulateUsage(day);
+      await store.addUsage([count({ minute: T0 + 5 * MIN, n: 10 }), count({ keyId: 'key_b', minute: T0 + 5 * MIN, n: 20 })]);
+      await store.rollUpUsage('hour', T0);
+      await store.rollUpUsage('day', T0);
+      // The top key is told by the running totals: key_b's stale 1 under key_a's 12 until key_b's are recomputed.
+      const top = async () => (await store.groupUsage(all({ granularity: 'day', from: T0 - DAY, to: T0 + 2 * DAY }), 'key', 1)).map((sum) => [sum.at, sum.n]);
+      expect(await top()).toEqual([['key_a', 12]]);
+      for (const day of [T0, T0 + DAY]) await store.accumulateUsage(day, ['key_a']);
+      expect(await top()).toEqual([['key_a', 12]]);
+      for (const day of [T0, T0 + DAY]) await store.accumulateUsage(day, ['key_b']);
+      expect(await top()).toEqual([['key_b', 21]]);
+      expect(await store.runningUsageDays()).toEqual({ first: T0 - DAY, last: T0 + DAY });
+    });
+
     it('prunes each granularity by its own age, tags included', async () => {
       const store = current();
       await store.addUsage([count({ minute: T0 }), count({ minute: T0 + MIN }), count({ minute: T0, tag: 'x' })]);

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { KeyUsage, Usage, UsageBucket, UsageGroup, UsageGroupBy, UsageQuery, KeyUsageQuery } from '@keymint/api';
 import { USAGE_MAX_GROUPS } from '@keymint/api';
 import type { Actor } from '../audit/audit-event.js';
@@ -18,6 +19,8 @@ export interface UsageRetentionConfig {
 
 /** A rollup rewrites the buckets from this long before its previous run, so counts flushed late (another instance's batch) are taken in. */
 const LATE_FLUSH_MARGIN_MS = 5 * 60_000;
+/** Keys a maintenance step recomputes: a step holds the event loop (SQLite) for tens of ms at most. */
+const KEYS_PER_STEP = 500;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -28,6 +31,10 @@ const addTo = (counts: Counts, sum: UsageSum) => {
   counts.codes[sum.code] = (counts.codes[sum.code] ?? 0) + sum.n;
   counts.credits_spent += sum.creditsSpent;
 };
+
+/** `items` in runs of `size`. */
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 /** The field a group names itself by, per `group_by`. */
 const GROUP_FIELD = { key: 'key_id', code: 'code', tag: 'tag' } as const;
@@ -42,6 +49,8 @@ export class UsageService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly retention: UsageRetentionConfig,
+    /** Keys a maintenance step recomputes before it yields to the event loop. */
+    private readonly keysPerStep = KEYS_PER_STEP,
   ) {}
 
   /** `GET /v1/keys/{id}/usage`: one key's buckets, for a caller who may read the key (404 otherwise). */
@@ -73,18 +82,32 @@ export class UsageService {
     return this.maintaining;
   }
 
+  /**
+   * Only the keys counted since the last run (less the late-flush margin) have buckets or running
+   * totals to recompute. They are taken `keysPerStep` at a time, yielding to the event loop
+   * between steps: on SQLite every statement runs on the event loop's thread, and a whole pass at
+   * 100k keys would hold it for seconds. Where the last run began moves on only once a run is
+   * done, so a failed one is taken up again by the next.
+   */
   private async rollUpAndPrune(): Promise<void> {
     const now = this.clock.now();
     const since = this.lastRollUp === null ? now - this.retention.minuteHours * HOUR_MS : Math.min(this.lastRollUp, now) - LATE_FLUSH_MARGIN_MS;
-    await this.store.rollUpUsage('hour', since);
-    await this.store.rollUpUsage('day', since);
-    this.lastRollUp = now;
+    const steps = chunks(await this.store.usageKeysSince(since), this.keysPerStep);
+    for (const keys of steps) {
+      for (const granularity of ['hour', 'day'] as const) {
+        await this.store.rollUpUsage(granularity, since, { keys });
+        await setImmediate();
+      }
+    }
+    await this.store.rollUpUsage('hour', since, 'totals');
+    await this.store.rollUpUsage('day', since, 'totals');
     const hour = now - this.retention.hourDays * DAY_MS;
     const day = now - this.retention.dayDays * DAY_MS;
     // Running totals from the day before the first day whose hours and day buckets are both kept: the base of every difference.
     const running = Math.max(hour, day) - DAY_MS;
     await this.store.pruneUsage({ minute: now - this.retention.minuteHours * HOUR_MS, hour, day, running });
-    await this.accumulate(since, running, now);
+    await this.accumulate(since, running, now, steps);
+    this.lastRollUp = now;
   }
 
   /**
@@ -92,15 +115,26 @@ export class UsageService {
    * recomputing from `since`'s day (its buckets were just rolled up again, late flushes
    * included) or from the day after the last one computed, whichever is earlier; never before
    * `kept`, the first day they keep. After the prune: a day is computed only from the day before
-   * it, so they stay contiguous. Today's totals are as fresh as its day bucket, and a range up to
-   * now then reads two rows per key, as one of closed days does.
+   * it, so they stay contiguous. A day computed before is recomputed for the keys whose buckets
+   * the rollup rewrote (`steps`) only; a new day for every key, carried forward. Today's totals
+   * are as fresh as its day bucket, and a range up to now then reads two rows per key, as one of
+   * closed days does.
    */
-  private async accumulate(since: Millis, kept: Millis, now: Millis): Promise<void> {
+  private async accumulate(since: Millis, kept: Millis, now: Millis, steps: readonly string[][]): Promise<void> {
     const today = bucketFloor(now, DAY_MS);
     const first = bucketCeil(kept, DAY_MS);
     const days = await this.store.runningUsageDays();
     const start = Math.max(first, days === null ? first : Math.min(bucketFloor(since, DAY_MS), days.last + DAY_MS));
-    for (let day = start; day <= today; day += DAY_MS) await this.store.accumulateUsage(day);
+    for (let day = start; day <= today; day += DAY_MS) {
+      if (days === null || day > days.last) {
+        await this.store.accumulateUsage(day);
+        continue;
+      }
+      for (const keys of steps) {
+        await this.store.accumulateUsage(day, keys);
+        await setImmediate();
+      }
+    }
   }
 
   /** Every bucket of the range, oldest first, zero ones included. */

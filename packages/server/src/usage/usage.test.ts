@@ -295,6 +295,50 @@ describe('GET /v1/usage', () => {
     expect(response.json().groups.map((g: { key_id: string; total: number }) => `${g.key_id}: ${g.total}`)).toEqual([`${b.id}: 6`, `${a.id}: 4`]);
   });
 
+  it('maintains a few keys at a time, recomputing only the keys counted since the last run', async () => {
+    const org = 'org_steps';
+    const keys: { id: string; secret: string }[] = [];
+    for (let i = 0; i < 5; i++) keys.push(await createKey(t, { organization_id: org }));
+    const stepped = new UsageService(t.store, t.clock, t.config.usageRetention, 2);
+    const day0 = NOW - (NOW % DAY) + 900 * DAY;
+    const countedAt = async (time: number, verifies: [number, number][]) => {
+      t.clock.set(time);
+      for (const [index, n] of verifies) for (let i = 0; i < n; i++) await verify(keys[index].secret);
+      await t.flush();
+      await stepped.maintain();
+    };
+    await countedAt(day0 - DAY + HOUR, [[4, 1]]);
+    await countedAt(
+      day0 + HOUR,
+      keys.map((_, index) => [index, index + 1]),
+    );
+    await countedAt(day0 + 2 * HOUR, [
+      [1, 10],
+      [2, 10],
+      [3, 10],
+    ]);
+    await countedAt(day0 + DAY + HOUR, [[0, 20]]);
+    const answer = async (granularity: string) => {
+      const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${range(day0 - DAY, day0 + 2 * DAY, granularity)}&group_by=key`);
+      expect(response.statusCode, response.body).toBe(200);
+      const { buckets, groups } = response.json() as { buckets: { total: number }[]; groups: { key_id: string; total: number }[] };
+      return {
+        total: buckets.reduce((sum, bucket) => sum + bucket.total, 0),
+        groups: groups.map((g) => `${keys.findIndex((key) => key.id === g.key_id)}: ${g.total}`),
+      };
+    };
+    const expected = { total: 66, groups: ['0: 21', '3: 14', '2: 13', '1: 12', '4: 6'] };
+    expect(await answer('hour')).toEqual(expected);
+    expect(await answer('day')).toEqual(expected);
+    // The top keys over the days, as the running totals pick them (the store answers them in no order).
+    const topKeys = async (to: number, limit: number) => {
+      const sums = await t.store.groupUsage({ granularity: 'day', from: day0 - DAY, to, organizationId: org }, 'key', limit);
+      return sums.map((sum) => keys.findIndex((key) => key.id === sum.at)).sort();
+    };
+    expect([await topKeys(day0 + 2 * DAY, 1), await topKeys(day0 + 2 * DAY, 2), await topKeys(day0 + 2 * DAY, 3)]).toEqual([[0], [0, 3], [0, 2, 3]]);
+    expect([await topKeys(day0 + DAY, 1), await topKeys(day0 + DAY, 2), await topKeys(day0 + DAY, 3)]).toEqual([[3], [2, 3], [1, 2, 3]]);
+  });
+
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {
     const verifier = await rootKeyWith(t, ['keys:verify']);
     expect((await as(t, verifier).get('/v1/usage')).statusCode).toBe(403);
