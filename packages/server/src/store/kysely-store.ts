@@ -47,12 +47,16 @@ import type {
  * `idempotency-sql.ts`); this class routes the interface to them. Dialect-specific setup lives
  * in `sqlite-store.ts` and `postgres-store.ts`.
  */
+/** A SQLite maintenance step: a few tens of ms on the event loop at most. */
+const SQLITE_USAGE_KEYS_PER_STEP = 500;
+
 export class KyselyStore extends WebhookSql implements Store {
   protected readonly keys: KeySql;
   private readonly bulk: KeyBulkSql;
   private readonly rootKeys: RootKeySql;
   private readonly sessions: SessionSql;
   protected readonly metering: MeteringSql;
+  readonly usageKeysPerStep: number;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -66,6 +70,7 @@ export class KyselyStore extends WebhookSql implements Store {
     this.rootKeys = new RootKeySql(this.context);
     this.sessions = new SessionSql(this.context);
     this.metering = new MeteringSql(this.context);
+    this.usageKeysPerStep = dialect === 'sqlite' ? SQLITE_USAGE_KEYS_PER_STEP : Number.MAX_SAFE_INTEGER;
   }
 
   /** Applies pending migrations. */

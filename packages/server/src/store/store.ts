@@ -202,6 +202,12 @@ export interface Store extends WebhookStore {
   rollUpUsage(granularity: 'hour' | 'day', since: Millis, part?: UsageRollupPart): Promise<void>;
   /** The keys with minute counts at or after `since`'s minute, in key order: those whose buckets a rollup from `since` changes. */
   usageKeysSince(since: Millis): Promise<string[]>;
+  /**
+   * Keys a usage maintenance step names at most. SQLite runs each statement on the event loop's
+   * thread, so its steps are small and the pass yields between them; PostgreSQL runs them on the
+   * server, where one step of every key reads each table once instead of once a step.
+   */
+  readonly usageKeysPerStep: number;
   /** Deletes the buckets of each granularity that start before its time in `before`, and the running totals of days before `before.running`. */
   pruneUsage(before: UsageRetention): Promise<void>;
   /**

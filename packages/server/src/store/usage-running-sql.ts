@@ -6,8 +6,9 @@ import { BUCKET_MS, bucketCeil, type RunningDays, type UsageFilter } from './usa
 
 const DAY = BUCKET_MS.day;
 
-/** `key_id in (…)`: named keys of a per-key table, read with `byPrimaryKey`. */
-export const keyIn = (keys: readonly string[]) => sql`key_id in (${sql.join(keys.map((key) => sql`${key}`))})`;
+/** `key_id` one of `keys`: on PostgreSQL one array parameter (a step names every key), on SQLite one parameter a key. */
+export const keyIn = (keys: readonly string[], dialect: Dialect) =>
+  dialect === 'postgres' ? sql`key_id = any(cast(${keys} as text[]))` : sql`key_id in (${sql.join(keys.map((key) => sql`${key}`))})`;
 
 /**
  * A per-key table read by its primary key (granularity or day, key, …), a seek per named key.
@@ -31,7 +32,7 @@ export const byPrimaryKey = (table: string, dialect: Dialect) =>
  */
 export async function accumulateUsage(db: Kysely<Database>, dialect: Dialect, day: Millis, keys?: readonly string[]): Promise<void> {
   if (keys?.length === 0) return;
-  const ofKeys = keys === undefined ? sql`` : sql` and ${keyIn(keys)}`;
+  const ofKeys = keys === undefined ? sql`` : sql` and ${keyIn(keys, dialect)}`;
   const [running, counts] =
     keys === undefined ? [sql`usage_key_running`, sql`usage_counts`] : [byPrimaryKey('usage_key_running', dialect), byPrimaryKey('usage_counts', dialect)];
   if (keys === undefined) {

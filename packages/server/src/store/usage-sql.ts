@@ -126,7 +126,7 @@ export async function rollUpUsage(db: Kysely<Database>, dialect: Dialect, granul
       await sql`insert into ${sql.table(table)} (${columns(['granularity', 'bucket_start', ...rest, ...carried, 'n', 'credits_spent'])})
         select ${granularity}, ${bucket}, ${columns(rest)}, ${sql.join(owners, sql``)}cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)
         from ${keys === undefined || isTotals(table) ? sql.table(table) : byPrimaryKey(table, dialect)}
-        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)${keys === undefined || isTotals(table) ? sql`` : sql` and ${keyIn(keys)}`}
+        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)${keys === undefined || isTotals(table) ? sql`` : sql` and ${keyIn(keys, dialect)}`}
         group by ${bucket}, ${columns(rest)}
         on conflict (${columns(['granularity', ...identity])}) do update set
           n = excluded.n, credits_spent = excluded.credits_spent${sql.join(replaced, sql``)}`.execute(trx);

@@ -19,8 +19,6 @@ export interface UsageRetentionConfig {
 
 /** A rollup rewrites the buckets from this long before its previous run, so counts flushed late (another instance's batch) are taken in. */
 const LATE_FLUSH_MARGIN_MS = 5 * 60_000;
-/** Keys a maintenance step recomputes: a step holds the event loop (SQLite) for tens of ms at most. */
-const KEYS_PER_STEP = 500;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -49,8 +47,8 @@ export class UsageService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly retention: UsageRetentionConfig,
-    /** Keys a maintenance step recomputes before it yields to the event loop. */
-    private readonly keysPerStep = KEYS_PER_STEP,
+    /** Keys a maintenance step recomputes before it yields to the event loop (default: the store's `usageKeysPerStep`). */
+    private readonly keysPerStep = store.usageKeysPerStep,
   ) {}
 
   /** `GET /v1/keys/{id}/usage`: one key's buckets, for a caller who may read the key (404 otherwise). */
@@ -86,7 +84,7 @@ export class UsageService {
    * Only the keys counted since the last run (less the late-flush margin) have buckets or running
    * totals to recompute. They are taken `keysPerStep` at a time, yielding to the event loop
    * between steps: on SQLite every statement runs on the event loop's thread, and a whole pass at
-   * 100k keys would hold it for seconds. Where the last run began moves on only once a run is
+   * 100k keys in one step would hold it for seconds. Where the last run began moves on only once a run is
    * done, so a failed one is taken up again by the next.
    */
   private async rollUpAndPrune(): Promise<void> {
