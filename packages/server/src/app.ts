@@ -236,9 +236,9 @@ export async function buildApp(deps: AppDeps): Promise<Keymint> {
   // Rollups and retention of the usage buckets, on every instance (a rollup is idempotent).
   const usageMaintenance = setInterval(() => void services.usage.maintain().catch(logError('usage rollup failed')), config.usageRollupMs);
   usageMaintenance.unref();
-  app.addHook('onClose', (_instance, done) => {
+  app.addHook('onClose', async () => {
     clearInterval(usageMaintenance);
-    done();
+    await services.usage.stop();
   });
   await app.ready();
   const ensureSigningKey = async () => {

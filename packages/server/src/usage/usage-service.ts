@@ -42,6 +42,7 @@ export class UsageService {
   /** Where the last rollup began (null: none yet since start, so the first one covers every minute kept). */
   private lastRollUp: Millis | null = null;
   private maintaining: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +81,12 @@ export class UsageService {
     return this.maintaining;
   }
 
+  /** Ends maintenance (at shutdown, before the store closes): a pass under way, or any later one, stops before its next step, as if it had failed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.maintaining?.catch(() => {});
+  }
+
   /**
    * Only the keys counted since the last run (less the late-flush margin) have buckets or running
    * totals to recompute. They are taken `keysPerStep` at a time, yielding to the event loop
@@ -93,6 +100,7 @@ export class UsageService {
     const steps = chunks(await this.store.usageKeysSince(since), this.keysPerStep);
     for (const keys of steps) {
       for (const granularity of ['hour', 'day'] as const) {
+        if (this.stopped) return;
         await this.store.rollUpUsage(granularity, since, { keys });
         await setImmediate();
       }
@@ -129,6 +137,7 @@ export class UsageService {
         continue;
       }
       for (const keys of steps) {
+        if (this.stopped) return;
         await this.store.accumulateUsage(day, keys);
         await setImmediate();
       }

@@ -339,6 +339,27 @@ describe('GET /v1/usage', () => {
     expect([await topKeys(day0 + DAY, 1), await topKeys(day0 + DAY, 2), await topKeys(day0 + DAY, 3)]).toEqual([[3], [2, 3], [1, 2, 3]]);
   });
 
+  it('stops a pass under way before its next step, and the next start takes up what it left', async () => {
+    const org = 'org_stopped';
+    const [a, b] = [await createKey(t, { organization_id: org }), await createKey(t, { organization_id: org })];
+    const hour = NOW - (NOW % HOUR) + 1100 * DAY;
+    t.clock.set(hour + MIN);
+    for (const key of [a, a, b]) await verify(key.secret);
+    await t.flush();
+    const totals = async () => {
+      const response = await as(t, t.rootKey).get(`/v1/usage?organization_id=${org}&${range(hour, hour + HOUR, 'hour')}&group_by=key`);
+      return (response.json() as { groups: { key_id: string; total: number }[] }).groups.map((g) => `${g.key_id}: ${g.total}`);
+    };
+    const stopped = new UsageService(t.store, t.clock, t.config.usageRetention, 1);
+    const pass = stopped.maintain();
+    await stopped.stop();
+    await expect(pass).resolves.toBeUndefined();
+    await stopped.maintain();
+    expect(await totals()).toEqual([]);
+    await new UsageService(t.store, t.clock, t.config.usageRetention, 1).maintain();
+    expect(await totals()).toEqual([`${a.id}: 2`, `${b.id}: 1`]);
+  });
+
   it('needs keys:read, and refuses an unknown group_by naming it', async () => {
     const verifier = await rootKeyWith(t, ['keys:verify']);
     expect((await as(t, verifier).get('/v1/usage')).statusCode).toBe(403);
