@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import type { SqlContext } from './sql-context.js';
 import { executeAll } from './statement-program.js';
 import type { KeyChange, KeyImport, KeySelection } from './store.js';
+import { chunks } from '../chunks.js';
 
 /** Rows per multi-row INSERT of keys: 24 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535. */
 const KEY_CHUNK = 500;
@@ -14,10 +15,6 @@ const KEY_CHUNK = 500;
 const DIGEST_CHUNK = 1000;
 /** Keys one transaction of `changeMany` reads and changes (a selector may match many more). */
 const CHANGE_CHUNK = 500;
-
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
 
 /**
  * The keys' many-at-once writes: an import of up to 1,000 keys in one transaction, and a change

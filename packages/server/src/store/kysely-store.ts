@@ -40,6 +40,9 @@ import type {
   Store,
 } from './store.js';
 
+/** Keys a SQLite usage maintenance step names: a few tens of ms on the event loop at most. */
+const SQLITE_USAGE_KEYS_PER_STEP = 500;
+
 /**
  * The `Store` in Kysely (its webhook part inherited from `WebhookSql`), for both dialects: the SQL is the same but for row locks, which only
  * PostgreSQL needs (SQLite serializes writers). Each aggregate's SQL has its own module
@@ -47,9 +50,6 @@ import type {
  * `idempotency-sql.ts`); this class routes the interface to them. Dialect-specific setup lives
  * in `sqlite-store.ts` and `postgres-store.ts`.
  */
-/** A SQLite maintenance step: a few tens of ms on the event loop at most. */
-const SQLITE_USAGE_KEYS_PER_STEP = 500;
-
 export class KyselyStore extends WebhookSql implements Store {
   protected readonly keys: KeySql;
   private readonly bulk: KeyBulkSql;

@@ -117,6 +117,8 @@ export async function rollUpUsage(db: Kysely<Database>, dialect: Dialect, granul
   const width = BUCKET_MS[granularity];
   const start = bucketFloor(since, width);
   const bucket = sql`(bucket_start / ${sql.lit(width)}) * ${sql.lit(width)}`;
+  // A keys part writes the per-key tables only (`tablesOf`): each read by primary key for its keys.
+  const ofKeys = keys === undefined ? sql`` : sql` and ${keyIn(keys, dialect)}`;
   await db.transaction().execute(async (trx) => {
     for (const table of tablesOf(part)) {
       const { identity, carried } = TABLES[table];
@@ -125,8 +127,8 @@ export async function rollUpUsage(db: Kysely<Database>, dialect: Dialect, granul
       const replaced = carried.map((name) => sql`, ${sql.ref(name)} = excluded.${sql.ref(name)}`);
       await sql`insert into ${sql.table(table)} (${columns(['granularity', 'bucket_start', ...rest, ...carried, 'n', 'credits_spent'])})
         select ${granularity}, ${bucket}, ${columns(rest)}, ${sql.join(owners, sql``)}cast(sum(n) as bigint), cast(sum(credits_spent) as bigint)
-        from ${keys === undefined || isTotals(table) ? sql.table(table) : byPrimaryKey(table, dialect)}
-        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)${keys === undefined || isTotals(table) ? sql`` : sql` and ${keyIn(keys, dialect)}`}
+        from ${keys === undefined ? sql.table(table) : byPrimaryKey(table, dialect)}
+        where granularity = ${FINER[granularity]} and bucket_start >= cast(${start} as bigint)${ofKeys}
         group by ${bucket}, ${columns(rest)}
         on conflict (${columns(['granularity', ...identity])}) do update set
           n = excluded.n, credits_spent = excluded.credits_spent${sql.join(replaced, sql``)}`.execute(trx);

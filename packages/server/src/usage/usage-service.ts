@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { KeyUsage, Usage, UsageBucket, UsageGroup, UsageGroupBy, UsageQuery, KeyUsageQuery } from '@keymint/api';
 import { USAGE_MAX_GROUPS } from '@keymint/api';
 import type { Actor } from '../audit/audit-event.js';
+import { chunks } from '../chunks.js';
 import { assertCanRead, listScope } from '../auth/access-policy.js';
 import type { Clock } from '../clock.js';
 import { iso } from '../clock.js';
@@ -29,10 +30,6 @@ const addTo = (counts: Counts, sum: UsageSum) => {
   counts.codes[sum.code] = (counts.codes[sum.code] ?? 0) + sum.n;
   counts.credits_spent += sum.creditsSpent;
 };
-
-/** `items` in runs of `size`. */
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 /** The field a group names itself by, per `group_by`. */
 const GROUP_FIELD = { key: 'key_id', code: 'code', tag: 'tag' } as const;
@@ -91,13 +88,13 @@ export class UsageService {
    * Only the keys counted since the last run (less the late-flush margin) have buckets or running
    * totals to recompute. They are taken `keysPerStep` at a time, yielding to the event loop
    * between steps: on SQLite every statement runs on the event loop's thread, and a whole pass at
-   * 100k keys in one step would hold it for seconds. Where the last run began moves on only once a run is
-   * done, so a failed one is taken up again by the next.
+   * 100k keys in one step would hold it for seconds. Where the last run began moves on only once
+   * a run is done, so a failed one is taken up again by the next.
    */
   private async rollUpAndPrune(): Promise<void> {
     const now = this.clock.now();
     const since = this.lastRollUp === null ? now - this.retention.minuteHours * HOUR_MS : Math.min(this.lastRollUp, now) - LATE_FLUSH_MARGIN_MS;
-    const steps = chunks(await this.store.usageKeysSince(since), this.keysPerStep);
+    const steps = [...chunks(await this.store.usageKeysSince(since), this.keysPerStep)];
     for (const keys of steps) {
       for (const granularity of ['hour', 'day'] as const) {
         if (this.stopped) return;
